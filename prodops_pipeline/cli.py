@@ -1,0 +1,159 @@
+"""The `prodops` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .settings import Settings, SettingsError
+
+console = Console(width=None if sys.stdout.isatty() else 150)
+DEMO_SCALE, DEMO_SEED = "medium", 42
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def main() -> None:
+    """prodops: the product-operations pipeline (ingest, marts, audit, publish)."""
+
+
+@main.command()
+@click.option("--scale", type=click.Choice(["small", "medium", "large", "xl"]), default="medium", show_default=True)
+@click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Source directory to write")
+@click.option("--end", "end_text", metavar="YYYY-MM-DD", help="Last day of data (default: one year after the start)")
+@click.option("--dirty", is_flag=True, help="Plant bad rows of every kind and count them in ground_truth.json")
+def generate(scale: str, seed: int, out: Path, end_text: str | None, dirty: bool) -> None:
+    """Write realistic demo data for the four sources in the canonical format."""
+    from .demo.generator import generate as run_generator, parse_end
+
+    try:
+        end = parse_end(end_text)
+    except ValueError:
+        raise click.BadParameter(f"{end_text!r} is not a date like 2026-10-31", param_hint="--end") from None
+    report = _generate(run_generator, scale, seed, out, end, dirty)
+    console.print(f"[green]Wrote[/] {report.files} files to {report.out}; ground truth in {report.ground_truth}")
+    _print_counts("rows written", report.rows)
+
+
+def _generate(run_generator, scale, seed, out, end, dirty):
+    with Progress(TextColumn("generating {task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("days"), TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task(f"{scale} data (seed {seed})", total=None)
+        try:
+            return run_generator(scale, seed, out, end=end, dirty=dirty,
+                                 progress=lambda done, total: progress.update(task, completed=done, total=total))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    table = Table(title=title)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+
+
+@main.command()
+def ingest() -> None:
+    """Land every new or changed source file in the raw zone (bad rows to quarantine)."""
+    settings = _settings()
+    _ingest(settings)
+
+
+def _ingest(settings: Settings) -> None:
+    from .ingest.assets import ingest_assets
+    from .runner import run_assets
+
+    console.print(f"Landing sources from [bold]{settings.sources}[/] into {settings.raw_zone}")
+    outcome = run_assets(settings, ingest_assets)
+    _print_status(settings, only_run=True)
+    _finish(outcome)
+
+
+def _finish(outcome) -> None:
+    if outcome.success:
+        console.print(f"[green]Run {outcome.run_id} succeeded.[/]")
+        return
+    for line in outcome.failures:
+        console.print(f"[red]✗[/] {line}", highlight=False)
+    console.print(f"[red]Run {outcome.run_id} failed[/]; details in the Dagster UI (`prodops ui`).")
+    sys.exit(1)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def status(fmt: str) -> None:
+    """Per source table: the last load's files, rows read, landed and quarantined by reason, and when."""
+    settings = _settings()
+    if fmt == "json":
+        from .status import raw_status
+
+        click.echo(json.dumps({"raw_zone": str(settings.raw_zone), "tables": raw_status(settings)}, indent=1, default=str))
+        return
+    _print_status(settings, only_run=False)
+
+
+def _print_status(settings: Settings, only_run: bool) -> None:
+    from .status import raw_status
+
+    table = Table(title=f"raw zone: {settings.raw_zone}")
+    for column, justify in (("table", "left"), ("last load (UTC)", "left"), ("new files", "right"), ("rows read", "right"),
+                            ("landed", "right"), ("quarantined", "right"), ("by reason", "left"), ("rows in zone", "right")):
+        table.add_column(column, justify=justify)
+    for row in raw_status(settings):
+        load = row["last_load"] or {}
+        reasons = "\n".join(f"{n:,} {reason}" for reason, n in (load.get("quarantined_by_reason") or {}).items())
+        if load.get("unreadable"):
+            reasons = "\n".join(filter(None, [reasons] + [f"[red]unreadable[/] {u['file']}: {u['problem']}" for u in load["unreadable"]]))
+        table.add_row(
+            row["table"], (load.get("finished_at") or "never")[:19], str(len(load.get("files", []))),
+            f"{load.get('rows_read', 0):,}", f"{load.get('rows_landed', 0):,}", f"{load.get('rows_quarantined', 0):,}",
+            reasons, f"{row['rows_landed_total']:,}",
+        )
+    console.print(table)
+
+
+@main.command()
+def demo() -> None:
+    """The whole flow on built-in demo data: generate it if absent, then land it."""
+    settings = _settings()
+    from .demo.generator import GROUND_TRUTH, generate as run_generator
+
+    if "PRODOPS_SOURCES" not in os.environ and not (settings.demo_sources / GROUND_TRUTH).exists():
+        console.print(f"Generating {DEMO_SCALE} demo data (seed {DEMO_SEED}) in {settings.demo_sources} …")
+        report = _generate(run_generator, DEMO_SCALE, DEMO_SEED, settings.demo_sources, None, False)
+        console.print(f"[green]Wrote[/] {report.files} files, {sum(report.rows.values()):,} rows.")
+    _ingest(settings)
+    console.print(f"\nNext: `prodops status` for the raw zone, `prodops ui` for the Dagster UI.")
+
+
+@main.command()
+@click.option("--port", default=3000, show_default=True)
+def ui(port: int) -> None:
+    """Start the Dagster UI and daemon on this machine (schedules and sensors run while it is up)."""
+    settings = _settings()
+    from .runner import dagster_instance
+
+    dagster_instance(settings)
+    workspace = Path(__file__).resolve().parent.parent / "workspace.yaml"
+    os.execv(sys.executable, [sys.executable, "-m", "dagster", "dev", "-w", str(workspace), "-p", str(port)])
+
+
+if __name__ == "__main__":
+    main()

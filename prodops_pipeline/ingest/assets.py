@@ -1,0 +1,78 @@
+"""One Dagster asset per source table: land new files, quarantine bad rows, report the counts."""
+
+import dagster as dg
+
+from ..resources import PipelineSettings
+from .contract import TABLES, Table
+from .landing import LoadResult, SourceError, land_table
+
+QUARANTINE_CHECK = "quarantine_rate"
+
+
+def raw_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", table])
+
+
+def load_metadata(result: LoadResult) -> dict:
+    r = result.record
+    return {
+        "load_id": r.load_id,
+        "files_landed": dg.MetadataValue.int(len(r.files)),
+        "files_unchanged": dg.MetadataValue.int(r.files_unchanged),
+        "files": dg.MetadataValue.json(r.files[:200]),
+        "rows_read": dg.MetadataValue.int(r.rows_read),
+        "rows_landed": dg.MetadataValue.int(r.rows_landed),
+        "rows_quarantined": dg.MetadataValue.int(r.rows_quarantined),
+        "quarantined_by_reason": dg.MetadataValue.json(r.quarantined_by_reason),
+    }
+
+
+def quarantine_check(result: LoadResult, max_rate: float) -> dg.AssetCheckResult:
+    r = result.record
+    rate = r.rows_quarantined / r.rows_read if r.rows_read else 0.0
+    return dg.AssetCheckResult(
+        check_name=QUARANTINE_CHECK,
+        passed=rate <= max_rate,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=f"{r.rows_quarantined} of {r.rows_read} rows quarantined this load ({rate:.2%}); "
+                    f"the limit is {max_rate:.2%} (PRODOPS_QUARANTINE_MAX_RATE)",
+        metadata={"quarantine_rate": dg.MetadataValue.float(rate), "max_rate": dg.MetadataValue.float(max_rate),
+                  "quarantined_by_reason": dg.MetadataValue.json(r.quarantined_by_reason)},
+    )
+
+
+def build_ingest_asset(table: Table) -> dg.AssetsDefinition:
+    key = raw_key(table.name)
+
+    @dg.asset(
+        key=key,
+        group_name=table.kind,
+        deps=[raw_key(parent) for parent in table.parents],
+        kinds={"duckdb", "parquet"},
+        description=f"Source table `{table.name}` ({table.kind}) landed in the raw zone; bad rows in its quarantine.",
+        check_specs=[dg.AssetCheckSpec(QUARANTINE_CHECK, asset=key, blocking=True,
+                                       description="Share of this load's rows quarantined stays under the limit")],
+        metadata={"contract_columns": ", ".join(table.column_names), "optional": table.optional},
+    )
+    def _ingest(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
+        config = settings.get()
+        try:
+            result = land_table(config, table)
+        except SourceError as exc:
+            raise dg.Failure(description=str(exc)) from None
+        metadata = load_metadata(result)
+        if result.unreadable:
+            problems = "; ".join(str(u) for u in result.unreadable)
+            raise dg.Failure(
+                description=f"{table.name}: {len(result.unreadable)} file(s) could not be read: {problems}. "
+                            "The other files were landed; fix or remove these and run again.",
+                metadata={**metadata, "unreadable": dg.MetadataValue.json(result.record.unreadable)},
+            )
+        context.log.info(f"{table.name}: {result.record.rows_landed} rows landed, "
+                         f"{result.record.rows_quarantined} quarantined from {len(result.record.files)} new file(s)")
+        return dg.MaterializeResult(metadata=metadata, check_results=[quarantine_check(result, config.quarantine_max_rate)])
+
+    return _ingest
+
+
+ingest_assets = [build_ingest_asset(t) for t in TABLES]

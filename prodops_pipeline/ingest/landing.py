@@ -1,0 +1,200 @@
+"""Land one source table: new or changed files only, every row either landed or quarantined."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+from filelock import FileLock
+
+from ..settings import Settings
+from .contract import Table
+from .raw_zone import LANDED, QUARANTINE, SCHEMA_KEY, FileRecord, LoadRecord, TableZone, content_hash, file_key
+from .readers import META_COLUMNS, UnreadableFile, read_as_text
+from .validation import build_checks, landed_type, lit, q, typed
+
+
+class SourceError(RuntimeError):
+    """A source table cannot be landed as it stands (missing folder, unreadable file)."""
+
+
+class ReconciliationError(RuntimeError):
+    """Rows read did not equal rows landed plus rows quarantined: a bug, never expected."""
+
+
+@dataclass
+class LoadResult:
+    record: LoadRecord
+    unreadable: list[UnreadableFile]
+
+    @property
+    def ok(self) -> bool:
+        return not self.unreadable
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def source_files(settings: Settings, table: Table) -> list[Path]:
+    folder = settings.sources / table.name
+    if not folder.is_dir():
+        if table.optional:
+            return []
+        raise SourceError(f"source folder {folder} does not exist (required table {table.name!r}); "
+                          f"set PRODOPS_SOURCES to the directory holding one folder per table")
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
+
+
+def _changed_files(files: list[Path], settings: Settings, manifest: dict[str, FileRecord]) -> tuple[list[Path], dict[Path, str]]:
+    """The files whose content is not landed yet, and the content hash of each file."""
+    changed, hashes = [], {}
+    for path in files:
+        stat = path.stat()
+        record = manifest.get(path.relative_to(settings.sources).as_posix())
+        if record and record.size == stat.st_size and record.mtime_ns == stat.st_mtime_ns:
+            hashes[path] = record.sha256
+            continue
+        hashes[path] = content_hash(path)
+        if not record or record.sha256 != hashes[path]:
+            changed.append(path)
+    return changed, hashes
+
+
+def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    tmp = settings.home / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config={"temp_directory": str(tmp)})
+    con.execute(f"SET TimeZone = {lit(settings.source_timezone)}")
+    return con
+
+
+def _keys_sql(zone: TableZone, column: str, exclude_keys: list[str] | None = None) -> str | None:
+    if not zone.has_data():
+        return None
+    where = ""
+    if exclude_keys:
+        where = f" WHERE _file_key NOT IN ({', '.join(map(lit, exclude_keys))})"
+    return (f"SELECT {q(column)} AS k FROM read_parquet({lit(zone.glob(LANDED))}, "
+            f"hive_partitioning = true, union_by_name = true){where}")
+
+
+def land_table(settings: Settings, table: Table) -> LoadResult:
+    zone = TableZone(settings.raw_zone, table.name)
+    zone.ensure()
+    with FileLock(zone.root / ".lock"):
+        return _land_locked(settings, table, zone)
+
+
+def _land_locked(settings: Settings, table: Table, zone: TableZone) -> LoadResult:
+    started = _now()
+    load_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    manifest = zone.manifest()
+    files = source_files(settings, table)
+    changed, hashes = _changed_files(files, settings, manifest)
+    record = LoadRecord(table.name, load_id, started.isoformat(), "", [], len(files) - len(changed), 0, 0, 0, {})
+    unreadable: list[UnreadableFile] = []
+    if changed:
+        with _connect(settings) as con:
+            unreadable = read_as_text(con, changed, "incoming")
+            bad = {u.path for u in unreadable}
+            readable = [p for p in changed if p not in bad]
+            _check_and_write(con, settings, table, zone, readable, load_id, started, manifest, hashes, record)
+    for path in files:
+        rel = path.relative_to(settings.sources).as_posix()
+        if path not in changed and rel in manifest:  # content unchanged; remember the new timestamp
+            st = path.stat()
+            manifest[rel].size, manifest[rel].mtime_ns = st.st_size, st.st_mtime_ns
+    zone.save_manifest(manifest)
+    record.unreadable = [{"file": str(u.path), "problem": u.problem} for u in unreadable]
+    record.finished_at = _now().isoformat()
+    zone.append_load(record)
+    return LoadResult(record, unreadable)
+
+
+def _check_and_write(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    table: Table,
+    zone: TableZone,
+    files: list[Path],
+    load_id: str,
+    loaded_at: datetime,
+    manifest: dict[str, FileRecord],
+    hashes: dict[Path, str],
+    record: LoadRecord,
+) -> None:
+    rel = {str(p): p.relative_to(settings.sources).as_posix() for p in files}
+    keys = {r: file_key(r) for r in rel.values()}
+    con.execute("CREATE OR REPLACE TEMP TABLE file_keys (_abs VARCHAR, _rel VARCHAR, _file_key VARCHAR)")
+    if rel:
+        con.executemany("INSERT INTO file_keys VALUES (?, ?, ?)", [(a, r, keys[r]) for a, r in rel.items()])
+    con.execute("DELETE FROM incoming WHERE _source_file NOT IN (SELECT _abs FROM file_keys)")
+
+    present = {row[0] for row in con.sql("DESCRIBE incoming").fetchall()}
+    parents = {}
+    for parent in table.parents:
+        column = next(c.references[1] for c in table.columns if c.references and c.references[0] == parent)
+        parents[parent] = _keys_sql(TableZone(settings.raw_zone, parent), column) or "SELECT NULL::VARCHAR AS k WHERE false"
+    checks = build_checks(
+        table, present, settings.currency,
+        existing_keys_sql=_keys_sql(zone, table.key, exclude_keys=list(keys.values())),
+        parent_keys_sql=parents,
+    )
+    for statement in checks.statements:
+        con.execute(statement)
+
+    extras = sorted(present - set(table.column_names) - set(META_COLUMNS))
+    meta = f"f._rel AS _source_file, TIMESTAMP {lit(loaded_at.isoformat(sep=' '))} AS _loaded_at, {lit(load_id)} AS _load_id"
+    landed_cols = ", ".join(
+        [f"CAST({typed(c.name)} AS {landed_type(c)}) AS {q(c.name)}" for c in table.columns]
+        + [q(e) for e in extras] + [meta]
+    )
+    quarantine_cols = ", ".join(
+        [f"CAST({q(c.name)} AS VARCHAR) AS {q(c.name)}" for c in table.columns]
+        + [q(e) for e in extras] + ["_raw_line", "_reason", meta]
+    )
+    source = "checked JOIN file_keys f ON checked._source_file = f._abs"
+    staging = zone.root / f"_staging_{load_id}"
+    staging.mkdir()
+    try:
+        for part, columns, where in ((LANDED, landed_cols, "_reason IS NULL"), (QUARANTINE, quarantine_cols, "_reason IS NOT NULL")):
+            con.execute(
+                f"COPY (SELECT {columns}, f._file_key FROM {source} WHERE {where} ORDER BY f._rel, _row) "
+                f"TO {lit(str(staging / part))} (FORMAT parquet, PARTITION_BY (_file_key), OVERWRITE_OR_IGNORE)"
+            )
+        schema_dir = staging / "schema" / f"_file_key={SCHEMA_KEY}"
+        schema_dir.mkdir(parents=True)
+        con.execute(f"COPY (SELECT {landed_cols} FROM {source} LIMIT 0) TO {lit(str(schema_dir / 'data_0.parquet'))} (FORMAT parquet)")
+
+        counts = con.sql(
+            f"SELECT f._rel, count(*), count(*) FILTER (WHERE _reason IS NULL) FROM {source} GROUP BY ALL"
+        ).fetchall()
+        reasons = con.sql(f"SELECT _reason, count(*) FROM checked WHERE _reason IS NOT NULL GROUP BY ALL ORDER BY 2 DESC").fetchall()
+        per_file = {r: (read, landed) for r, read, landed in counts}
+
+        zone.swap_in(staging / LANDED, LANDED, list(keys.values()))
+        zone.swap_in(staging / QUARANTINE, QUARANTINE, list(keys.values()))
+        zone.swap_in(staging / "schema", LANDED, [SCHEMA_KEY])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    for path in files:
+        r = rel[str(path)]
+        read, landed = per_file.get(r, (0, 0))
+        st = path.stat()
+        manifest[r] = FileRecord(hashes[path], st.st_size, st.st_mtime_ns, keys[r], load_id, read, landed, read - landed)
+    record.files = sorted(rel.values())
+    record.rows_read = sum(read for read, _ in per_file.values())
+    record.rows_landed = sum(landed for _, landed in per_file.values())
+    record.quarantined_by_reason = dict(reasons)
+    record.rows_quarantined = sum(record.quarantined_by_reason.values())
+    total_in = con.sql("SELECT count(*) FROM incoming").fetchone()[0]
+    if total_in != record.rows_read or record.rows_read != record.rows_landed + record.rows_quarantined:
+        raise ReconciliationError(
+            f"{table.name}: read {total_in} rows but counted {record.rows_landed} landed + {record.rows_quarantined} quarantined"
+        )

@@ -1,0 +1,187 @@
+"""Contract checks as SQL: parse each text value to its contract type and name the first rule a row breaks.
+
+The checked relation keeps the original text columns, adds `__t_<column>` typed values and a
+`_reason` that is NULL for a row that honours the contract. Rules, in the order they are tried:
+malformed line, missing required value, unparseable value, unknown enum value, out of range,
+conditionally required value, foreign currency, duplicate id, orphan id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .contract import Column, Table
+
+TRUE_WORDS = ("true", "t", "1", "yes", "y")
+FALSE_WORDS = ("false", "f", "0", "no", "n")
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def typed(name: str) -> str:
+    return q(f"__t_{name}")
+
+
+def _text(column: Column) -> str:
+    return f"nullif(trim({q(column.name)}), '')"
+
+
+def parse_expr(column: Column) -> str:
+    """SQL turning the column's text into its contract type; NULL when it does not parse."""
+    v = _text(column)
+    if column.type == "string":
+        return f"lower({v})" if column.allowed else v
+    if column.type == "timestamp":
+        # Text without an offset is read in the session time zone, set to the source's zone.
+        return f"timezone('UTC', try_cast({v} AS TIMESTAMPTZ))"
+    if column.type == "date":
+        return f"coalesce(try_cast({v} AS DATE), CAST(try_cast({v} AS TIMESTAMP) AS DATE))"
+    if column.type == "boolean":
+        return (f"CASE WHEN lower({v}) IN ({', '.join(map(lit, TRUE_WORDS))}) THEN true "
+                f"WHEN lower({v}) IN ({', '.join(map(lit, FALSE_WORDS))}) THEN false END")
+    if column.type == "integer":
+        # A strict pattern: DuckDB would otherwise round '7.5' to 8.
+        return f"CASE WHEN regexp_full_match({v}, '[+-]?[0-9]+') THEN try_cast({v} AS BIGINT) END"
+    if column.type == "decimal":
+        return f"try_cast({v} AS DECIMAL(18, 4))"
+    if column.type == "json_object":
+        return f"CASE WHEN json_valid({v}) AND try(json_type(CAST({v} AS JSON))) = 'OBJECT' THEN {v} END"
+    if column.type == "string_list":
+        return (f"CASE WHEN starts_with({v}, '[') THEN try(from_json({v}, '[\"VARCHAR\"]')) "
+                f"ELSE list_filter(list_transform(string_split({v}, ','), x -> lower(trim(x))), x -> x <> '') END")
+    raise ValueError(f"unknown contract type {column.type!r}")
+
+
+def landed_type(column: Column) -> str:
+    return {
+        "string": "VARCHAR", "timestamp": "TIMESTAMP", "date": "DATE", "boolean": "BOOLEAN",
+        "integer": "BIGINT", "decimal": "DECIMAL(18, 4)", "json_object": "VARCHAR", "string_list": "VARCHAR[]",
+    }[column.type]
+
+
+class Reason:
+    """The quarantine reasons, worded once for ingestion, the demo's dirty rows and the docs."""
+
+    @staticmethod
+    def missing(column: str) -> str:
+        return f"missing required value: {column}"
+
+    @staticmethod
+    def missing_when(column: str, other: str, value: str) -> str:
+        return f"missing required value: {column} (required when {other} = {value})"
+
+    @staticmethod
+    def invalid(column: Column) -> str:
+        return f"invalid {column.type.replace('_', ' ')}: {column.name}"
+
+    @staticmethod
+    def unknown(column: str) -> str:
+        return f"unknown value: {column}"
+
+    @staticmethod
+    def out_of_range(column: str) -> str:
+        return f"out of range: {column}"
+
+    @staticmethod
+    def currency(expected: str) -> str:
+        return f"currency is not the deployment currency {expected}: currency"
+
+    @staticmethod
+    def duplicate(key: str) -> str:
+        return f"duplicate id: {key}"
+
+    @staticmethod
+    def orphan(column: str, parent: str, parent_column: str) -> str:
+        return f"orphan id: {column} (no such {parent}.{parent_column})"
+
+    @staticmethod
+    def malformed_csv(error_type: str) -> str:
+        return f"malformed CSV line: {error_type}"
+
+
+def _row_rules(table: Table, currency: str) -> list[tuple[str, str]]:
+    """(condition, reason) pairs that need only the row itself."""
+    rules: list[tuple[str, str]] = [("_malformed IS NOT NULL", "_malformed")]
+    for c in table.columns:
+        if c.required:
+            rules.append((f"{_text(c)} IS NULL", lit(Reason.missing(c.name))))
+    for c in table.columns:
+        if c.type != "string":
+            rules.append((f"{_text(c)} IS NOT NULL AND {typed(c.name)} IS NULL", lit(Reason.invalid(c))))
+    for c in table.columns:
+        if c.allowed:
+            rules.append((f"{typed(c.name)} NOT IN ({', '.join(map(lit, c.allowed))})", lit(Reason.unknown(c.name))))
+    for c in table.columns:
+        bounds = []
+        if c.min_value is not None:
+            bounds.append(f"{typed(c.name)} < {c.min_value}")
+        if c.max_value is not None:
+            bounds.append(f"{typed(c.name)} > {c.max_value}")
+        if bounds:
+            rules.append((" OR ".join(bounds), lit(Reason.out_of_range(c.name))))
+    for target, (other, value) in table.required_when.items():
+        rules.append((f"{typed(other)} = {lit(value)} AND {typed(target)} IS NULL",
+                      lit(Reason.missing_when(target, other, value))))
+    if "currency" in table.column_names:
+        rules.append((f"upper({typed('currency')}) <> {lit(currency)}", lit(Reason.currency(currency))))
+    return rules
+
+
+def _first_failure(rules: list[tuple[str, str]]) -> str:
+    whens = " ".join(f"WHEN {cond} THEN {reason}" for cond, reason in rules)
+    return f"CASE {whens} END"
+
+
+@dataclass(frozen=True)
+class CheckSql:
+    """Statements that build `checked` from the all-text `incoming` table."""
+
+    statements: tuple[str, ...]
+
+
+def build_checks(
+    table: Table,
+    present: set[str],
+    currency: str,
+    existing_keys_sql: str | None,
+    parent_keys_sql: dict[str, str],
+) -> CheckSql:
+    """SQL creating temp table `checked` from temp table `incoming`.
+
+    present: the lower-case columns `incoming` has; contract columns it lacks read as NULL.
+    existing_keys_sql: a query of keys already landed from other files (duplicate check).
+    parent_keys_sql: referenced table name -> query returning its landed keys as `k`.
+    """
+    missing = [c.name for c in table.columns if c.name not in present]
+    fill = "".join(f", NULL::VARCHAR AS {q(name)}" for name in missing)
+    parsed = ", ".join(f"{parse_expr(c)} AS {typed(c.name)}" for c in table.columns)
+    statements = [
+        "DROP TABLE IF EXISTS checked",
+        f"CREATE TEMP TABLE checked AS "
+        f"WITH filled AS (SELECT *{fill} FROM incoming), parsed AS (SELECT *, {parsed} FROM filled) "
+        f"SELECT *, {_first_failure(_row_rules(table, currency))} AS _reason FROM parsed",
+    ]
+    key = typed(table.key)
+    if not table.repeated_key_is_redelivery:
+        earlier = f"OR {key} IN ({existing_keys_sql})" if existing_keys_sql else ""
+        statements.append(
+            f"UPDATE checked SET _reason = {lit(Reason.duplicate(table.key))} "
+            f"FROM (SELECT _source_file AS f, _row AS r, row_number() OVER (PARTITION BY {key} "
+            f"ORDER BY _source_file, _row) AS n FROM checked WHERE _reason IS NULL) d "
+            f"WHERE checked._source_file = d.f AND checked._row = d.r AND (d.n > 1 {earlier})"
+        )
+    for c in table.columns:
+        if c.references and c.references[0] in parent_keys_sql:
+            parent, parent_col = c.references
+            statements.append(
+                f"UPDATE checked SET _reason = {lit(Reason.orphan(c.name, parent, parent_col))} "
+                f"WHERE _reason IS NULL AND {typed(c.name)} IS NOT NULL "
+                f"AND {typed(c.name)} NOT IN (SELECT k FROM ({parent_keys_sql[c.references[0]]}))"
+            )
+    return CheckSql(tuple(statements))

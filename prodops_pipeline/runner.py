@@ -1,0 +1,58 @@
+"""Run assets in-process against the pipeline's Dagster instance, so CLI runs show in the UI too."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from .settings import Settings
+
+DAGSTER_YAML = """# Written by prodops on first use. Runs, event logs and schedules live beside this file.
+telemetry:
+  enabled: false
+"""
+
+
+def dagster_instance(settings: Settings) -> dg.DagsterInstance:
+    """The instance under PRODOPS_HOME/dagster, unless DAGSTER_HOME points elsewhere."""
+    home = os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
+    os.makedirs(home, exist_ok=True)
+    config = os.path.join(home, "dagster.yaml")
+    if not os.path.exists(config):
+        with open(config, "w") as handle:
+            handle.write(DAGSTER_YAML)
+    return dg.DagsterInstance.get()
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    run_id: str
+    failures: list[str] = field(default_factory=list)  # one readable line per failed step or check
+
+
+def run_assets(settings: Settings, assets: list, selection=None, resources: dict | None = None) -> RunOutcome:
+    from .resources import PipelineSettings
+
+    log_level = os.environ.get("PRODOPS_LOG_LEVEL", "WARNING").upper()
+    result = dg.materialize(
+        assets,
+        selection=selection,
+        instance=dagster_instance(settings),
+        resources=resources or {"settings": PipelineSettings.from_env()},
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        raise_on_error=False,
+    )
+    failures = []
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        user = event.step_failure_data.user_failure_data
+        message = user.description if user and user.description else (error.message.strip() if error else "failed")
+        failures.append(f"{event.step_key}: {message}")
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            failures.append(f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed: "
+                            f"{evaluation.description or ''}".rstrip(": "))
+    return RunOutcome(result.success and not failures, result.run_id, failures)

@@ -1,0 +1,71 @@
+"""Settings from the environment, each with a safe default.
+
+Every path the pipeline writes lies under PRODOPS_HOME; nothing else on disk is touched.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value the pipeline cannot use."""
+
+
+def _time_zone(name: str, variable: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(f"{variable}={name!r} is not an IANA time zone (e.g. UTC, Europe/Berlin)") from exc
+    return name
+
+
+def _fraction(raw: str, variable: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{variable}={raw!r} is not a number") from exc
+    if not 0 <= value <= 1:
+        raise SettingsError(f"{variable}={raw!r} must be a fraction between 0 and 1")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    sources: Path
+    timezone: str
+    source_timezone: str
+    currency: str
+    quarantine_max_rate: float
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        home = Path(env.get("PRODOPS_HOME") or CHECKOUT_ROOT / ".prodops").expanduser().resolve()
+        sources = Path(env.get("PRODOPS_SOURCES") or home / "demo" / "sources").expanduser().resolve()
+        return cls(
+            home=home,
+            sources=sources,
+            timezone=_time_zone(env.get("PRODOPS_TIMEZONE") or "UTC", "PRODOPS_TIMEZONE"),
+            source_timezone=_time_zone(env.get("PRODOPS_SOURCE_TIMEZONE") or "UTC", "PRODOPS_SOURCE_TIMEZONE"),
+            currency=(env.get("PRODOPS_CURRENCY") or "USD").upper(),
+            quarantine_max_rate=_fraction(env.get("PRODOPS_QUARANTINE_MAX_RATE") or "0.05", "PRODOPS_QUARANTINE_MAX_RATE"),
+        )
+
+    @property
+    def raw_zone(self) -> Path:
+        return self.home / "raw"
+
+    @property
+    def demo_sources(self) -> Path:
+        return self.home / "demo" / "sources"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
