@@ -53,8 +53,8 @@ def parse_expr(column: Column) -> str:
     if column.type == "json_object":
         return f"CASE WHEN json_valid({v}) AND try(json_type(CAST({v} AS JSON))) = 'OBJECT' THEN {v} END"
     if column.type == "string_list":
-        return (f"CASE WHEN starts_with({v}, '[') THEN try(from_json({v}, '[\"VARCHAR\"]')) "
-                f"ELSE list_filter(list_transform(string_split({v}, ','), x -> lower(trim(x))), x -> x <> '') END")
+        items = f"CASE WHEN starts_with({v}, '[') THEN try(from_json({v}, '[\"VARCHAR\"]')) ELSE string_split({v}, ',') END"
+        return f"list_filter(list_transform({items}, x -> lower(trim(x))), x -> x <> '')"
     raise ValueError(f"unknown contract type {column.type!r}")
 
 

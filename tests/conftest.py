@@ -1,0 +1,64 @@
+"""Shared fixtures: small demo data generated once per session, and isolated pipeline homes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from prodops_pipeline.demo.generator import GROUND_TRUTH, generate
+from prodops_pipeline.settings import Settings
+
+SEED = 11
+END = date(2026, 6, 30)  # eight months keep the suite quick while covering every lifecycle
+
+
+@pytest.fixture(scope="session")
+def clean_sources(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("clean") / "sources"
+    generate("small", SEED, out, end=END)
+    return out
+
+
+@pytest.fixture(scope="session")
+def dirty_sources(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dirty") / "sources"
+    generate("small", SEED, out, end=END, dirty=True)
+    return out
+
+
+def ground_truth(sources: Path) -> dict:
+    return json.loads((sources / GROUND_TRUTH).read_text())
+
+
+def settings_for(home: Path, sources: Path, **extra: str) -> Settings:
+    return Settings.from_env({"PRODOPS_HOME": str(home), "PRODOPS_SOURCES": str(sources), **extra})
+
+
+@pytest.fixture
+def copy_sources(tmp_path):
+    """A private copy of generated sources that a test may change."""
+
+    def _copy(sources: Path) -> Path:
+        target = tmp_path / "sources"
+        shutil.copytree(sources, target)
+        return target
+
+    return _copy
+
+
+@pytest.fixture
+def pipeline_env(tmp_path, monkeypatch):
+    """Point the pipeline (and its Dagster instance) at a fresh home for one test."""
+
+    def _env(sources: Path) -> Settings:
+        home = tmp_path / "home"
+        monkeypatch.setenv("PRODOPS_HOME", str(home))
+        monkeypatch.setenv("PRODOPS_SOURCES", str(sources))
+        monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+        return Settings.from_env()
+
+    return _env

@@ -1,0 +1,51 @@
+"""The `prodops` command as a user meets it: clear output, clear errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from prodops_pipeline.cli import main
+
+
+def test_generate_then_ingest_then_status_json(tmp_path, monkeypatch):
+    sources, home = tmp_path / "sources", tmp_path / "home"
+    monkeypatch.setenv("PRODOPS_HOME", str(home))
+    monkeypatch.setenv("PRODOPS_SOURCES", str(sources))
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    runner = CliRunner()
+    result = runner.invoke(main, ["generate", "--scale", "small", "--seed", "3", "--out", str(sources), "--end", "2026-01-31"])
+    assert result.exit_code == 0, result.output
+    assert (sources / "ground_truth.json").exists()
+    result = runner.invoke(main, ["ingest"])
+    assert result.exit_code == 0, result.output
+    assert "succeeded" in result.output
+    result = runner.invoke(main, ["status", "--format", "json"])
+    status = json.loads(result.output)
+    usage = next(t for t in status["tables"] if t["table"] == "usage_events")
+    load = usage["last_load"]
+    assert load["rows_read"] == load["rows_landed"] + load["rows_quarantined"] > 0
+    assert usage["last_landing"]["files"] and load["finished_at"]
+    result = runner.invoke(main, ["status"])
+    assert result.exit_code == 0 and "usage_events" in result.output
+
+
+def test_bad_arguments_and_settings_are_clear_errors(tmp_path, monkeypatch):
+    runner = CliRunner()
+    result = runner.invoke(main, ["generate", "--out", str(tmp_path), "--end", "tomorrow"])
+    assert result.exit_code == 2 and "not a date" in result.output
+    monkeypatch.setenv("PRODOPS_TIMEZONE", "Mars/Olympus")
+    result = runner.invoke(main, ["status"])
+    assert result.exit_code == 1 and "PRODOPS_TIMEZONE" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_ingest_without_sources_fails_with_a_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRODOPS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PRODOPS_SOURCES", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home" / "dagster"))
+    result = CliRunner().invoke(main, ["ingest"])
+    assert result.exit_code == 1
+    assert "does not exist" in result.output and "PRODOPS_SOURCES" in result.output
+    assert "Traceback" not in result.output
