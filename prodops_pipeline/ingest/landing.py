@@ -104,6 +104,9 @@ def _land_locked(settings: Settings, table: Table, zone: TableZone) -> LoadResul
             bad = {u.path for u in unreadable}
             readable = [p for p in changed if p not in bad]
             _check_and_write(con, settings, table, zone, readable, load_id, started, manifest, hashes, record)
+    if not zone.has_schema():
+        with _connect(settings) as con:
+            _write_schema(con, table, zone)
     for path in files:
         rel = path.relative_to(settings.sources).as_posix()
         if path not in changed and rel in manifest:  # content unchanged; remember the new timestamp
@@ -167,9 +170,6 @@ def _check_and_write(
                 f"COPY (SELECT {columns}, f._file_key FROM {source} WHERE {where} ORDER BY f._rel, _row) "
                 f"TO {lit(str(staging / part))} (FORMAT parquet, PARTITION_BY (_file_key), OVERWRITE_OR_IGNORE)"
             )
-        schema_dir = staging / "schema" / f"_file_key={SCHEMA_KEY}"
-        schema_dir.mkdir(parents=True)
-        con.execute(f"COPY (SELECT {landed_cols} FROM {source} LIMIT 0) TO {lit(str(schema_dir / 'data_0.parquet'))} (FORMAT parquet)")
 
         counts = con.sql(
             f"SELECT f._rel, count(*), count(*) FILTER (WHERE _reason IS NULL) FROM {source} GROUP BY ALL"
@@ -179,7 +179,6 @@ def _check_and_write(
 
         zone.swap_in(staging / LANDED, LANDED, list(keys.values()))
         zone.swap_in(staging / QUARANTINE, QUARANTINE, list(keys.values()))
-        zone.swap_in(staging / "schema", LANDED, [SCHEMA_KEY])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -198,3 +197,14 @@ def _check_and_write(
         raise ReconciliationError(
             f"{table.name}: read {total_in} rows but counted {record.rows_landed} landed + {record.rows_quarantined} quarantined"
         )
+
+
+def _write_schema(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone) -> None:
+    """The typed, empty partition that lets a table nothing has arrived for yet be read."""
+    columns = ", ".join([f"CAST(NULL AS {landed_type(c)}) AS {q(c.name)}" for c in table.columns]
+                        + ["NULL::VARCHAR AS _source_file", "NULL::TIMESTAMP AS _loaded_at", "NULL::VARCHAR AS _load_id"])
+    folder = zone.root / LANDED / f"_file_key={SCHEMA_KEY}"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / ".data_0.parquet.tmp"
+    con.execute(f"COPY (SELECT {columns} LIMIT 0) TO {lit(str(tmp))} (FORMAT parquet)")
+    tmp.replace(folder / "data_0.parquet")

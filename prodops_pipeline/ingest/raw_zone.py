@@ -88,6 +88,9 @@ class TableZone:
     def glob(self, part: str) -> str:
         return str(self.root / part / "*" / "*.parquet")
 
+    def has_schema(self) -> bool:
+        return (self.root / LANDED / f"_file_key={SCHEMA_KEY}" / "data_0.parquet").exists()
+
     def has_data(self, part: str = LANDED) -> bool:
         return any((self.root / part).glob("*/*.parquet"))
 

@@ -1,0 +1,9 @@
+{#- The canonical model of one source table: every enabled source system's staging model, unioned.
+    Which systems feed each kind of source is the var `<kind>_systems`. -#}
+{% macro union_systems(kind, table) -%}
+    {%- set systems = var(kind ~ '_systems') -%}
+    {%- for system in systems %}
+    select '{{ system }}' as source_system, * from {{ ref('stg_' ~ system ~ '__' ~ table) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}

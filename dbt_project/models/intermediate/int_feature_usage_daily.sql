@@ -1,0 +1,13 @@
+-- One row per user x account x feature x day with at least one feature_used event.
+select
+    user_id,
+    account_id,
+    feature_key,
+    day,
+    {{ period_start('month', 'day') }} as month_start,
+    count(*) as uses,
+    min(occurred_at) as first_used_at,
+    max(occurred_at) as last_used_at
+from {{ ref('int_customer_events') }}
+where event_name = 'feature_used' and feature_key is not null
+group by user_id, account_id, feature_key, day

@@ -1,0 +1,3 @@
+{{ config(materialized='view') }}
+
+{{ union_systems('tickets', 'ticket_events') }}

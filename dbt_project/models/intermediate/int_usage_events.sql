@@ -1,0 +1,3 @@
+{{ config(materialized='view') }}
+
+{{ union_systems('usage', 'usage_events') }}

@@ -1,0 +1,33 @@
+-- One row per user x feature ever used.
+with usage as (
+    select
+        user_id,
+        feature_key,
+        min(first_used_at) as first_used_at,
+        max(last_used_at) as last_used_at,
+        min(day) as first_use_day,
+        max(day) as last_use_day,
+        sum(uses) as uses,
+        count(distinct day) as active_days
+    from {{ ref('int_feature_usage_daily') }}
+    group by user_id, feature_key
+),
+
+first_activity as (
+    select user_id, min(day) as first_active_day from {{ ref('int_user_activity_daily') }} group by user_id
+)
+
+select
+    cast(u.user_id as varchar) as user_id,
+    cast(c.account_id as varchar) as account_id,
+    cast(u.feature_key as varchar) as feature_key,
+    cast(u.first_used_at as timestamp) as first_used_at,
+    cast(u.last_used_at as timestamp) as last_used_at,
+    cast(u.uses as bigint) as uses,
+    cast(u.active_days as bigint) as active_days,
+    cast({{ dbt.datediff('greatest(f.released_at, a.first_active_day)', 'u.first_use_day', 'day') }} as bigint) as days_to_adopt,
+    cast({{ dbt.datediff('u.first_use_day', 'u.last_use_day', 'day') }} as bigint) as usage_span_days
+from usage as u
+inner join {{ ref('int_customer_users') }} as c on c.user_id = u.user_id
+inner join first_activity as a on a.user_id = u.user_id
+left join {{ ref('int_features') }} as f on f.feature_key = u.feature_key
