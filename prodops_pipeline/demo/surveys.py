@@ -13,6 +13,7 @@ import numpy as np
 
 from . import catalogue as cat
 from .calendar import day_date
+from .scales import HORIZON_DAYS
 from .world import World
 
 IN_APP_CHANCE, IN_APP_COOLDOWN_DAYS = 1 / 30, 90
@@ -23,6 +24,17 @@ COPULA_RHO = 0.6
 
 def _normal_cdf(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
+
+
+def _weighted_moments(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    mean = float(np.average(values, weights=weights))
+    return mean, float(np.sqrt(np.average((values - mean) ** 2, weights=weights)))
+
+
+def _subscribed_share(world: World) -> np.ndarray:
+    """Per account, the share of the horizon it is subscribed: how often its people get e-mail waves."""
+    days = np.clip(world.spell_end, 0, HORIZON_DAYS) - np.clip(world.spell_start, 0, HORIZON_DAYS)
+    return np.maximum(days, 0).sum(axis=1) / HORIZON_DAYS + 1e-9
 
 
 def plan_on_day(world: World, accounts: np.ndarray, day: int) -> np.ndarray:
@@ -49,6 +61,14 @@ class SurveyState:
     def __init__(self, world: World):
         self.world = world
         self.last_in_app = np.full(len(world.contacts.ids), -10_000)
+        c = world.contacts
+        self.tilt = 0.8 * world.accounts.health[c.account] + 0.6 * c.engagement
+        # Centre the tilt on who answers (active users in-app, everyone by e-mail), so the mix of
+        # the answers stays the planted one while happier, busier people still score higher.
+        self.tilt_scale = {
+            "in_app": _weighted_moments(self.tilt, c.base_activity),
+            "email": _weighted_moments(self.tilt, _subscribed_share(world)[c.account]),
+        }
         self.delivery_seq = 0
         self.response_seq = 0
 
@@ -88,8 +108,8 @@ class SurveyState:
             return []
         account = c.account[users]
         plan = plan_on_day(w, account, day)
-        # about standard normal: health is N(0, 1), engagement has mean 0.57 and sd 0.7
-        tilt = 0.8 * w.accounts.health[account] + 0.6 * (c.engagement[users] - 0.57) / 0.7
+        mean, sd = self.tilt_scale["in_app" if channel == "in_app" else "email"]
+        tilt = (self.tilt[users] - mean) / sd
         latent = _normal_cdf(COPULA_RHO * tilt + math.sqrt(1 - COPULA_RHO ** 2) * rng.standard_normal(len(users)))
         out = []
         for j, u in enumerate(users):
