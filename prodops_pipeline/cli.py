@@ -81,7 +81,7 @@ def _ingest(settings: Settings) -> None:
     from .runner import run_assets
 
     console.print(f"Landing sources from [bold]{settings.sources}[/] into {settings.raw_zone}")
-    outcome = run_assets(settings, ingest_assets)
+    outcome = run_assets(settings, selection=ingest_assets)
     _print_status(settings, only_run=True)
     _finish(outcome)
 
@@ -130,17 +130,71 @@ def _print_status(settings: Settings, only_run: bool) -> None:
 
 
 @main.command()
+def run() -> None:
+    """Bring everything up to date: land new source files, then build and test every model."""
+    settings = _settings()
+    _run(settings)
+
+
+def _run(settings: Settings) -> None:
+    from .runner import run_assets
+
+    console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
+    outcome = run_assets(settings)
+    _print_status(settings, only_run=True)
+    _finish(outcome)
+
+
+@main.command()
+@click.argument("sql")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def query(sql: str, fmt: str) -> None:
+    """Run a read-only SQL query against the marts, e.g. "select * from nps_summary limit 5"."""
+    from .marts import MartsUnavailable, read_query
+
+    try:
+        frame = read_query(_settings(), sql)
+    except MartsUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(frame.to_json(orient="records", date_format="iso", indent=1))
+    else:
+        table = Table()
+        for column in frame.columns:
+            table.add_column(str(column))
+        for row in frame.itertuples(index=False):
+            table.add_row(*["" if value is None or value != value else str(value) for value in row])
+        console.print(table)
+
+
+@main.command()
 def demo() -> None:
-    """The whole flow on built-in demo data: generate it if absent, then land it."""
+    """The whole flow on built-in demo data: generate it if absent, land it, build the marts."""
     settings = _settings()
     from .demo.generator import GROUND_TRUTH, generate as run_generator
+    from .marts import headline_numbers
 
     if "PRODOPS_SOURCES" not in os.environ and not (settings.demo_sources / GROUND_TRUTH).exists():
         console.print(f"Generating {DEMO_SCALE} demo data (seed {DEMO_SEED}) in {settings.demo_sources} …")
         report = _generate(run_generator, DEMO_SCALE, DEMO_SEED, settings.demo_sources, None, False)
         console.print(f"[green]Wrote[/] {report.files} files, {sum(report.rows.values()):,} rows.")
-    _ingest(settings)
-    console.print(f"\nNext: `prodops status` for the raw zone, `prodops ui` for the Dagster UI.")
+    from .runner import run_assets
+
+    console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
+    outcome = run_assets(settings)
+    _print_status(settings, only_run=True)
+    if outcome.success:
+        table = Table(title="headline numbers")
+        table.add_column("metric")
+        table.add_column("value")
+        for label, value in headline_numbers(settings):
+            table.add_row(label, value)
+        console.print(table)
+    _finish(outcome)
+    console.print(f"\nNext: `prodops query \"select * from nps_summary limit 5\"`, `prodops status`, "
+                  "`prodops ui` for the Dagster UI.")
 
 
 @main.command()

@@ -33,15 +33,16 @@ class RunOutcome:
     failures: list[str] = field(default_factory=list)  # one readable line per failed step or check
 
 
-def run_assets(settings: Settings, assets: list, selection=None, resources: dict | None = None) -> RunOutcome:
-    from .resources import PipelineSettings
+def run_assets(settings: Settings, selection=None) -> RunOutcome:
+    """Materialize the selected assets of the code location (all of them by default) in-process."""
+    from .definitions import defs
 
     log_level = os.environ.get("PRODOPS_LOG_LEVEL", "WARNING").upper()
     result = dg.materialize(
-        assets,
+        list(defs.assets),
         selection=selection,
         instance=dagster_instance(settings),
-        resources=resources or {"settings": PipelineSettings.from_env()},
+        resources=dict(defs.resources),
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         raise_on_error=False,
     )
@@ -52,7 +53,7 @@ def run_assets(settings: Settings, assets: list, selection=None, resources: dict
         message = user.description if user and user.description else (error.message.strip() if error else "failed")
         failures.append(f"{event.step_key}: {message}")
     for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
-            failures.append(f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed: "
-                            f"{evaluation.description or ''}".rstrip(": "))
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            failures.append(f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed"
+                            + (f": {evaluation.description}" if evaluation.description else ""))
     return RunOutcome(result.success and not failures, result.run_id, failures)

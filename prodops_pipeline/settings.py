@@ -63,6 +63,11 @@ class Settings:
         return self.home / "raw"
 
     @property
+    def warehouse(self) -> Path:
+        """The DuckDB file dbt builds the staging, intermediate and mart tables in."""
+        return self.home / "warehouse.duckdb"
+
+    @property
     def demo_sources(self) -> Path:
         return self.home / "demo" / "sources"
 

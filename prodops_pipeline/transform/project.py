@@ -1,0 +1,44 @@
+"""The dbt project, and its manifest kept in step with the SQL (parsed again only when a file changed)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from ..settings import CHECKOUT_ROOT, Settings
+
+DBT_PROJECT_DIR = CHECKOUT_ROOT / "dbt_project"
+
+
+def export_settings(settings: Settings) -> None:
+    """dbt reads its paths and time zone from the environment (profiles.yml, dbt_project.yml):
+    give it the same values the rest of the pipeline resolved, defaults included."""
+    os.environ["PRODOPS_HOME"] = str(settings.home)
+    os.environ["PRODOPS_TIMEZONE"] = settings.timezone
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # the dbt installed beside this interpreter, even when its virtualenv is not activated
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _newest_source_mtime(root: Path) -> float:
+    files = [root / "dbt_project.yml", root / "profiles.yml"]
+    for folder in ("models", "macros", "tests"):
+        files += [p for p in (root / folder).rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in files)
+
+
+def prepared_project() -> DbtProject:
+    export_settings(Settings.from_env())
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    manifest = project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
+        project.preparer.prepare(project)  # `dbt parse`: writes target/manifest.json
+    return project
+
+
+dbt_project = prepared_project()

@@ -1,0 +1,30 @@
+"""How dbt nodes appear in Dagster: sources are the ingestion assets, models grouped by layer and area."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from ..ingest.assets import raw_key
+
+
+class ProdopsTranslator(DagsterDbtTranslator):
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return raw_key(dbt_resource_props["name"])  # one graph from source files to marts
+        return dg.AssetKey(dbt_resource_props["name"])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if "marts" in fqn:
+            return fqn[fqn.index("marts") + 1]  # adoption, nps, retention, support
+        for layer in ("staging", "intermediate"):
+            if layer in fqn:
+                return layer
+        return None
