@@ -36,13 +36,17 @@ class RunOutcome:
 def run_assets(settings: Settings, selection=None) -> RunOutcome:
     """Materialize the selected assets of the code location (all of them by default) in-process."""
     from .definitions import defs
+    from .resources import PipelineSettings
+    from .transform.project import export_settings
 
+    export_settings(settings)  # dbt reads the environment; the settings resource is resolved now, not at import
+    resources = {**defs.resources, "settings": PipelineSettings.from_env()}
     log_level = os.environ.get("PRODOPS_LOG_LEVEL", "WARNING").upper()
     result = dg.materialize(
         list(defs.assets),
         selection=selection,
         instance=dagster_instance(settings),
-        resources=dict(defs.resources),
+        resources=resources,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         raise_on_error=False,
     )

@@ -20,9 +20,22 @@ def test_definitions_load_with_one_asset_per_source_table_grouped_by_kind():
         assert dg.AssetCheckKey(raw_key(t.name), QUARANTINE_CHECK) in graph.asset_check_keys
 
 
+def test_one_graph_runs_from_source_tables_to_marts_grouped_by_area():
+    graph = defs.resolve_asset_graph()
+    for mart, area in (("feature_adoption", "adoption"), ("nps_summary", "nps"), ("logo_retention", "retention"),
+                       ("support_summary", "support")):
+        node = graph.get(dg.AssetKey(mart))
+        assert node.group_name == area
+        assert raw_key("usage_events") in graph.get_ancestor_asset_keys(node.key) or mart == "support_summary"
+    assert raw_key("ticket_events") in graph.get_ancestor_asset_keys(dg.AssetKey("support_summary"))
+    assert graph.get(dg.AssetKey("stg_prodops__usage_events")).parent_keys == {raw_key("usage_events")}
+    dbt_checks = [k for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("nps_summary")]
+    assert dbt_checks, "dbt tests appear as asset checks"
+
+
 def test_materializing_lands_every_table_with_metadata(clean_sources, pipeline_env):
     settings = pipeline_env(clean_sources)
-    outcome = run_assets(settings, ingest_assets)
+    outcome = run_assets(settings, selection=ingest_assets)
     assert outcome.success, outcome.failures
     instance = dg.DagsterInstance.get()
     for t in TABLES:
@@ -35,7 +48,7 @@ def test_materializing_lands_every_table_with_metadata(clean_sources, pipeline_e
 def test_too_much_quarantine_fails_the_blocking_check(dirty_sources, pipeline_env, monkeypatch):
     monkeypatch.setenv("PRODOPS_QUARANTINE_MAX_RATE", "0")
     settings = pipeline_env(dirty_sources)
-    outcome = run_assets(settings, ingest_assets)
+    outcome = run_assets(settings, selection=ingest_assets)
     assert not outcome.success
     assert any("quarantine_rate failed" in line for line in outcome.failures)
 
@@ -44,7 +57,7 @@ def test_an_unreadable_file_fails_its_asset_naming_the_file_while_others_land(cl
     sources = copy_sources(clean_sources)
     (sources / "ticket_events" / "corrupt.jsonl").write_text('{"event_id": "x", \n')
     settings = pipeline_env(sources)
-    outcome = run_assets(settings, ingest_assets)
+    outcome = run_assets(settings, selection=ingest_assets)
     assert not outcome.success
     failure = next(line for line in outcome.failures if line.startswith("raw__ticket_events"))
     assert "corrupt.jsonl" in failure
