@@ -86,13 +86,23 @@ def _ingest(settings: Settings) -> None:
     _finish(outcome)
 
 
-def _finish(outcome) -> None:
+def _finish(outcome, settings: Settings | None = None) -> None:
+    for line in outcome.warnings:
+        console.print(f"[yellow]![/] {line}", highlight=False)
+    if settings is not None:
+        from .audit.gx_project import data_docs_index
+
+        if data_docs_index(settings).exists():
+            console.print(f"Data Docs (validation results): {data_docs_index(settings)}")
+        if outcome.success and settings.analyst_database.exists():
+            console.print(f"Analyst database: {settings.analyst_database}  Parquet: {settings.published / 'parquet'}/")
     if outcome.success:
         console.print(f"[green]Run {outcome.run_id} succeeded.[/]")
         return
     for line in outcome.failures:
         console.print(f"[red]✗[/] {line}", highlight=False)
-    console.print(f"[red]Run {outcome.run_id} failed[/]; details in the Dagster UI (`prodops ui`).")
+    console.print(f"[red]Run {outcome.run_id} failed[/]; nothing was published, analysts keep the last good build. "
+                  f"Details in {outcome.log_path} and the Dagster UI (`prodops ui`).")
     sys.exit(1)
 
 
@@ -104,9 +114,28 @@ def status(fmt: str) -> None:
     if fmt == "json":
         from .status import raw_status
 
-        click.echo(json.dumps({"raw_zone": str(settings.raw_zone), "tables": raw_status(settings)}, indent=1, default=str))
+        from .audit.gx_project import data_docs_index
+        from .publish.build import last_build
+
+        click.echo(json.dumps({"raw_zone": str(settings.raw_zone), "tables": raw_status(settings),
+                               "published": {"database": str(settings.analyst_database), "build": last_build(settings)},
+                               "data_docs": str(data_docs_index(settings))}, indent=1, default=str))
         return
     _print_status(settings, only_run=False)
+    _print_published(settings)
+
+
+def _print_published(settings: Settings) -> None:
+    from .audit.gx_project import data_docs_index
+    from .publish.build import last_build
+
+    build = last_build(settings)
+    if build:
+        console.print(f"Published build {build['build_id']} at {build['built_at'][:19]} (data through "
+                      f"{build['high_water_mark']}): {settings.analyst_database}")
+    else:
+        console.print("Nothing published yet.")
+    console.print(f"Data Docs: {data_docs_index(settings)}")
 
 
 def _print_status(settings: Settings, only_run: bool) -> None:
@@ -142,14 +171,14 @@ def _run(settings: Settings) -> None:
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
     outcome = run_assets(settings)
     _print_status(settings, only_run=True)
-    _finish(outcome)
+    _finish(outcome, settings)
 
 
 @main.command()
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def query(sql: str, fmt: str) -> None:
-    """Run a read-only SQL query against the marts, e.g. "select * from nps_summary limit 5"."""
+    """Query the published marts (read-only), e.g. "select * from nps_summary limit 5"."""
     from .marts import MartsUnavailable, read_query
 
     try:
@@ -192,9 +221,21 @@ def demo() -> None:
         for label, value in headline_numbers(settings):
             table.add_row(label, value)
         console.print(table)
-    _finish(outcome)
+    _finish(outcome, settings)
     console.print(f"\nNext: `prodops query \"select * from nps_summary limit 5\"`, `prodops status`, "
                   "`prodops ui` for the Dagster UI.")
+
+
+@main.command()
+def expectations() -> None:
+    """Rewrite the Great Expectations suites in expectations/gx/ from the source and mart contracts."""
+    from .audit.gx_project import GX_ROOT, write_project
+    from .audit.suites import all_suites
+    from .transform.project import dbt_project
+
+    suites = all_suites(dbt_project.manifest_path)
+    write_project(_settings(), suites)
+    console.print(f"Wrote {len(suites)} suites with their validation definitions and checkpoints to {GX_ROOT / 'gx'}")
 
 
 @main.command()

@@ -13,10 +13,12 @@ class MartsUnavailable(RuntimeError):
 
 
 def read_query(settings: Settings, sql: str) -> pd.DataFrame:
-    if not settings.warehouse.exists():
-        raise MartsUnavailable(f"no marts at {settings.warehouse} yet: run `prodops run` (or `make demo`) first")
+    """Run SQL on the published analyst database: the last audited build, read-only."""
+    if not settings.analyst_database.exists():
+        raise MartsUnavailable(f"nothing published at {settings.analyst_database} yet: "
+                               "run `prodops run` (or `make demo`) until a build passes its audit")
     try:
-        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        with duckdb.connect(str(settings.analyst_database), read_only=True) as con:
             return con.sql(sql).df()
     except duckdb.Error as exc:
         raise MartsUnavailable(str(exc).strip()) from None

@@ -23,6 +23,8 @@ class PipelineSettings(dg.ConfigurableResource):
     source_timezone: str = "UTC"
     currency: str = "USD"
     quarantine_max_rate: str = "0.05"
+    max_volume_drop: str = "0.15"
+    freshness_max_age_hours: str = "48"
 
     @classmethod
     def from_env(cls) -> "PipelineSettings":
@@ -34,6 +36,8 @@ class PipelineSettings(dg.ConfigurableResource):
             source_timezone=_env_or("PRODOPS_SOURCE_TIMEZONE", defaults.source_timezone),
             currency=_env_or("PRODOPS_CURRENCY", defaults.currency),
             quarantine_max_rate=_env_or("PRODOPS_QUARANTINE_MAX_RATE", str(defaults.quarantine_max_rate)),
+            max_volume_drop=_env_or("PRODOPS_MAX_VOLUME_DROP", str(defaults.max_volume_drop)),
+            freshness_max_age_hours=_env_or("PRODOPS_FRESHNESS_MAX_AGE_HOURS", str(defaults.freshness_max_age_hours)),
         )
 
     def get(self) -> Settings:
@@ -45,4 +49,6 @@ class PipelineSettings(dg.ConfigurableResource):
             "PRODOPS_SOURCE_TIMEZONE": self.source_timezone,
             "PRODOPS_CURRENCY": self.currency,
             "PRODOPS_QUARANTINE_MAX_RATE": self.quarantine_max_rate,
+            "PRODOPS_MAX_VOLUME_DROP": self.max_volume_drop,
+            "PRODOPS_FRESHNESS_MAX_AGE_HOURS": self.freshness_max_age_hours,
         })

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 
 import dagster as dg
 
@@ -31,6 +34,8 @@ class RunOutcome:
     success: bool
     run_id: str
     failures: list[str] = field(default_factory=list)  # one readable line per failed step or check
+    log_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # failed checks of WARN severity: reported, not blocking
 
 
 def run_assets(settings: Settings, selection=None) -> RunOutcome:
@@ -42,22 +47,29 @@ def run_assets(settings: Settings, selection=None) -> RunOutcome:
     export_settings(settings)  # dbt reads the environment; the settings resource is resolved now, not at import
     resources = {**defs.resources, "settings": PipelineSettings.from_env()}
     log_level = os.environ.get("PRODOPS_LOG_LEVEL", "WARNING").upper()
-    result = dg.materialize(
-        list(defs.assets),
-        selection=selection,
-        instance=dagster_instance(settings),
-        resources=resources,
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        raise_on_error=False,
-    )
+    log_path = settings.home / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's own log lines go to stdout; on the command line they belong in the run's log file
+    with log_path.open("w") as log, contextlib.redirect_stdout(log):
+        result = dg.materialize(
+            [*defs.assets, *defs.asset_checks],
+            selection=selection,
+            instance=dagster_instance(settings),
+            resources=resources,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            raise_on_error=False,
+        )
     failures = []
     for event in result.get_step_failure_events():
         error = event.step_failure_data.error
         user = event.step_failure_data.user_failure_data
         message = user.description if user and user.description else (error.message.strip() if error else "failed")
         failures.append(f"{event.step_key}: {message}")
+    warnings = []
     for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
-            failures.append(f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed"
-                            + (f": {evaluation.description}" if evaluation.description else ""))
-    return RunOutcome(result.success and not failures, result.run_id, failures)
+        if evaluation.passed:
+            continue
+        line = (f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed"
+                + (f": {evaluation.description}" if evaluation.description else ""))
+        (failures if evaluation.severity == dg.AssetCheckSeverity.ERROR else warnings).append(line)
+    return RunOutcome(result.success and not failures, result.run_id, failures, log_path, warnings)

@@ -35,6 +35,16 @@ def _fraction(raw: str, variable: str) -> float:
     return value
 
 
+def _positive(raw: str, variable: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{variable}={raw!r} is not a number") from exc
+    if value <= 0:
+        raise SettingsError(f"{variable}={raw!r} must be greater than 0")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -43,6 +53,8 @@ class Settings:
     source_timezone: str
     currency: str
     quarantine_max_rate: float
+    max_volume_drop: float
+    freshness_max_age_hours: float
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -56,6 +68,9 @@ class Settings:
             source_timezone=_time_zone(env.get("PRODOPS_SOURCE_TIMEZONE") or "UTC", "PRODOPS_SOURCE_TIMEZONE"),
             currency=(env.get("PRODOPS_CURRENCY") or "USD").upper(),
             quarantine_max_rate=_fraction(env.get("PRODOPS_QUARANTINE_MAX_RATE") or "0.05", "PRODOPS_QUARANTINE_MAX_RATE"),
+            max_volume_drop=_fraction(env.get("PRODOPS_MAX_VOLUME_DROP") or "0.15", "PRODOPS_MAX_VOLUME_DROP"),
+            freshness_max_age_hours=_positive(env.get("PRODOPS_FRESHNESS_MAX_AGE_HOURS") or "48",
+                                              "PRODOPS_FRESHNESS_MAX_AGE_HOURS"),
         )
 
     @property
@@ -66,6 +81,15 @@ class Settings:
     def warehouse(self) -> Path:
         """The DuckDB file dbt builds the staging, intermediate and mart tables in."""
         return self.home / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        """What analysts read: the audited marts, replaced whole by each successful build."""
+        return self.home / "published"
+
+    @property
+    def analyst_database(self) -> Path:
+        return self.published / "analytics.duckdb"
 
     @property
     def demo_sources(self) -> Path:

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 LANDED = "landed"
 QUARANTINE = "quarantine"
 SCHEMA_KEY = "_schema"  # an empty file carrying the typed schema, so a table with no rows still reads
@@ -93,6 +95,13 @@ class TableZone:
 
     def has_data(self, part: str = LANDED) -> bool:
         return any((self.root / part).glob("*/*.parquet"))
+
+    def landed_rows(self) -> int:
+        """Rows in the landed Parquet files (from their footers: no scan)."""
+        if not self.has_data():
+            return 0
+        with duckdb.connect() as con:
+            return con.sql(f"SELECT count(*) FROM read_parquet('{self.glob(LANDED)}')").fetchone()[0]
 
     def manifest(self) -> dict[str, FileRecord]:
         if not self.manifest_path.exists():

@@ -1,0 +1,151 @@
+"""Great Expectations suites as Dagster asset checks: on every raw table and every mart.
+
+A failed critical expectation fails its check at ERROR severity, which blocks everything downstream,
+the publish included; failed warnings (freshness, fill rates) fail it at WARN severity, which does
+not. Data is read from DuckDB in chunks (a raw table's newly landed partitions, a mart a chunk at a
+time), so memory stays bounded whatever the size of the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from ..ingest.assets import raw_key
+from ..ingest.contract import TABLES, Table
+from ..ingest.raw_zone import LANDED, TableZone
+from ..publish.build import last_build
+from ..resources import PipelineSettings
+from ..settings import Settings
+from .gx_project import SuiteOutcome, context, data_docs_index, run_suite
+from .identities import identity_select
+from .suites import FRESHNESS_COLUMN
+
+CHUNK_VECTORS = 256  # DuckDB vectors of 2,048 rows: about half a million rows per chunk
+AUDIT_CHECK, STATS_CHECK = "gx_audit", "gx_volume_freshness"
+
+
+def chunks(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[pd.DataFrame]:
+    con.execute(sql)
+    while True:
+        frame = con.fetch_df_chunk(CHUNK_VECTORS)
+        if frame.empty:
+            return
+        yield frame
+
+
+def validate_chunks(ctx, suite: str, frames: Iterator[pd.DataFrame], parameters: dict[str, Any] | None = None) -> SuiteOutcome:
+    outcome: SuiteOutcome | None = None
+    for frame in frames:
+        part = run_suite(ctx, suite, frame, parameters)
+        if outcome is None:
+            outcome = part
+        else:
+            outcome.merge(part)
+    return outcome or SuiteOutcome(suite)
+
+
+def check_result(outcome: SuiteOutcome, settings: Settings) -> dg.AssetCheckResult:
+    failures = [{"expectation": f.expectation, "column": f.column, "severity": f.severity,
+                 "unexpected_count": f.unexpected_count, "sample": f.sample} for f in outcome.failures]
+    severity = dg.AssetCheckSeverity.ERROR if outcome.critical else dg.AssetCheckSeverity.WARN
+    shown = outcome.critical or outcome.warnings
+    return dg.AssetCheckResult(
+        passed=not outcome.failures,
+        severity=severity,
+        description=(f"suite {outcome.suite}: " + "; ".join(f.describe() for f in shown)) if shown
+                    else f"suite {outcome.suite}: {outcome.evaluated} expectations met on {outcome.rows} rows",
+        metadata={
+            "suite": outcome.suite,
+            "rows_validated": dg.MetadataValue.int(outcome.rows),
+            "failed_expectations": dg.MetadataValue.json(failures),
+            "data_docs": dg.MetadataValue.path(str(data_docs_index(settings))),
+        },
+    )
+
+
+def _contract_columns(table: Table) -> str:
+    return ", ".join(f'"{c.name}"' for c in table.columns if c.type != "string_list")
+
+
+def raw_parameters() -> dict[str, Any]:
+    now = pd.Timestamp(datetime.now(timezone.utc).replace(tzinfo=None))
+    return {"earliest_plausible_time": pd.Timestamp("2000-01-01"), "latest_plausible_time": now + pd.Timedelta(days=1)}
+
+
+def audit_raw(settings: Settings, table: Table) -> SuiteOutcome:
+    """The rows landed by the table's latest load, against its raw suite."""
+    zone = TableZone(settings.raw_zone, table.name)
+    loads = zone.loads()
+    files = loads[-1]["files"] if loads else []
+    manifest = zone.manifest()
+    keys = [manifest[f].file_key for f in files if f in manifest]
+    paths = [p for k in keys for p in (zone.root / LANDED / f"_file_key={k}").glob("*.parquet")]
+    ctx = context(settings)
+    if not paths:
+        return SuiteOutcome(f"raw_{table.name}")
+    file_list = "[" + ", ".join(f"'{p}'" for p in paths) + "]"
+    with duckdb.connect() as con:
+        sql = f"SELECT {_contract_columns(table)} FROM read_parquet({file_list}, union_by_name = true)"
+        return validate_chunks(ctx, f"raw_{table.name}", chunks(con, sql), raw_parameters())
+
+
+def raw_volume_and_age(settings: Settings, table: Table) -> pd.DataFrame:
+    zone = TableZone(settings.raw_zone, table.name)
+    baseline = ((last_build(settings) or {}).get("raw_rows") or {}).get(table.name)
+    rows = zone.landed_rows()
+    newest = None
+    if table.name in FRESHNESS_COLUMN and rows:
+        with duckdb.connect() as con:
+            newest = con.sql(f"SELECT max({FRESHNESS_COLUMN[table.name]}) "
+                             f"FROM read_parquet('{zone.glob(LANDED)}', union_by_name = true)").fetchone()[0]
+    age = (datetime.now(timezone.utc).replace(tzinfo=None) - newest).total_seconds() / 3600 if newest else float("inf")
+    return pd.DataFrame({"rows": [rows], "baseline_rows": [baseline],
+                         "volume_ratio": [rows / baseline if baseline else 1.0], "newest_age_hours": [age]})
+
+
+def audit_raw_stats(settings: Settings, table: Table) -> SuiteOutcome:
+    parameters = {"min_volume_ratio": 1 - settings.max_volume_drop, "max_age_hours": settings.freshness_max_age_hours}
+    return run_suite(context(settings), f"raw_{table.name}__stats", raw_volume_and_age(settings, table), parameters)
+
+
+def audit_mart(settings: Settings, mart: str) -> SuiteOutcome:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        sql = f'SELECT *{identity_select(mart)} FROM main."{mart}"'
+        return validate_chunks(context(settings), mart, chunks(con, sql))
+
+
+def raw_checks(table: Table) -> list[dg.AssetChecksDefinition]:
+    @dg.asset_check(asset=raw_key(table.name), name=AUDIT_CHECK, blocking=True,
+                    description=f"GX suite raw_{table.name} on the rows the latest load landed")
+    def _contract(settings: PipelineSettings) -> dg.AssetCheckResult:
+        config = settings.get()
+        return check_result(audit_raw(config, table), config)
+
+    @dg.asset_check(asset=raw_key(table.name), name=STATS_CHECK, blocking=True,
+                    description=f"GX suite raw_{table.name}__stats: volume against the last published build "
+                                "(blocking), freshness (a warning)")
+    def _stats(settings: PipelineSettings) -> dg.AssetCheckResult:
+        config = settings.get()
+        return check_result(audit_raw_stats(config, table), config)
+
+    return [_contract, _stats]
+
+
+def mart_check(mart: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=dg.AssetKey(mart), name=AUDIT_CHECK, blocking=True,
+                    description=f"GX suite {mart}: grain, ranges, identities and no personal data")
+    def _audit(settings: PipelineSettings) -> dg.AssetCheckResult:
+        config = settings.get()
+        return check_result(audit_mart(config, mart), config)
+
+    return _audit
+
+
+def audit_checks(marts: list[str]) -> list[dg.AssetChecksDefinition]:
+    return [check for t in TABLES for check in raw_checks(t)] + [mart_check(m) for m in marts]

@@ -1,0 +1,38 @@
+"""The publish asset: downstream of every mart and its blocking checks, so it runs only on an audited build."""
+
+import dagster as dg
+import duckdb
+
+from ..audit.gx_project import data_docs_index
+from ..ingest.contract import TABLES
+from ..ingest.raw_zone import TableZone
+from ..resources import PipelineSettings
+from .build import publish
+
+
+def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
+    @dg.asset(
+        name="analyst_database",
+        group_name="publish",
+        deps=[dg.AssetKey(m) for m in marts],
+        kinds={"duckdb", "parquet"},
+        description="The audited marts as the read-only analyst database and one Parquet file per mart, "
+                    "swapped in whole. Runs only when every blocking check upstream passed.",
+    )
+    def analyst_database(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
+        config = settings.get()
+        raw_rows = {t.name: TableZone(config.raw_zone, t.name).landed_rows() for t in TABLES}
+        with duckdb.connect(str(config.warehouse), read_only=True) as con:
+            high_water_mark = con.sql("SELECT CAST(high_water_mark_at AS VARCHAR) FROM intermediate.int_reporting_clock").fetchone()[0]
+        info = publish(config, marts, raw_rows, high_water_mark)
+        context.log.info(f"published build {info['build_id']} to {config.analyst_database}")
+        return dg.MaterializeResult(metadata={
+            "build_id": info["build_id"],
+            "database": dg.MetadataValue.path(str(config.analyst_database)),
+            "parquet": dg.MetadataValue.path(str(config.published / "parquet")),
+            "mart_rows": dg.MetadataValue.json(info["mart_rows"]),
+            "high_water_mark": str(high_water_mark),
+            "data_docs": dg.MetadataValue.path(str(data_docs_index(config))),
+        })
+
+    return analyst_database
