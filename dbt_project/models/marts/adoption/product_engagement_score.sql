@@ -40,7 +40,8 @@ adoption as (
         s.month_start,
         s.segment_type,
         s.segment_value,
-        100 * avg({{ safe_divide('coalesce(cu.core_used, 0)', 'cr.core_features') }}) as adoption_score
+        -- averages of exact decimals: the same build gives the same score to the last digit
+        100 * avg(cast({{ safe_divide('coalesce(cu.core_used, 0)', 'cr.core_features') }} as decimal(38, 18))) as adoption_score
     from active_accounts as aa
     inner join segments as s on s.account_id = aa.account_id and s.month_start = aa.month_start
     left join core_used as cu on cu.account_id = aa.account_id and cu.month_start = aa.month_start
@@ -100,7 +101,8 @@ daily as (
 ),
 
 stickiness as (
-    select month_start, segment_type, segment_value, 100 * avg({{ safe_divide('dau', 'mau') }}) as stickiness_score
+    select month_start, segment_type, segment_value,
+           100 * avg(cast({{ safe_divide('dau', 'mau') }} as decimal(38, 18))) as stickiness_score
     from daily
     group by month_start, segment_type, segment_value
 ),

@@ -1,0 +1,169 @@
+"""Audit and publish: nothing reaches analysts unless it passed, and they always read a complete build."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from prodops_pipeline.audit.gx_project import context, data_docs_index
+from prodops_pipeline.audit.suites import all_suites, expectation_signature
+from prodops_pipeline.publish.build import last_build
+from prodops_pipeline.runner import run_assets
+from prodops_pipeline.settings import Settings
+from prodops_pipeline.transform.project import dbt_project
+
+
+def published_digest(settings: Settings) -> dict[str, str]:
+    files = [settings.analyst_database, settings.published / "build.json", *sorted((settings.published / "parquet").glob("*"))]
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def published_content(settings: Settings) -> dict[str, list]:
+    with duckdb.connect(str(settings.analyst_database), read_only=True) as con:
+        tables = [r[0] for r in con.sql("select table_name from information_schema.tables where table_name <> '_build'").fetchall()]
+        return {t: con.sql(f'select * from "{t}" order by all').fetchall() for t in sorted(tables)}
+
+
+@pytest.fixture(scope="module")
+def baseline(clean_sources, tmp_path_factory):
+    """One successful, published build of the small demo data, built once for the module."""
+    root = tmp_path_factory.mktemp("baseline")
+    shutil.copytree(clean_sources, root / "sources")
+    mp = pytest.MonkeyPatch()
+    for name, value in (("PRODOPS_HOME", root / "home"), ("PRODOPS_SOURCES", root / "sources"),
+                        ("DAGSTER_HOME", root / "home" / "dagster")):
+        mp.setenv(name, str(value))
+    outcome = run_assets(Settings.from_env())
+    mp.undo()
+    assert outcome.success, outcome.failures
+    return root
+
+
+@pytest.fixture
+def published(baseline, tmp_path, pipeline_env):
+    """A private copy of the baseline (sources and everything the pipeline wrote) for one test."""
+    shutil.copytree(baseline, tmp_path / "copy", symlinks=True)
+    settings = pipeline_env(tmp_path / "copy" / "sources")
+    shutil.rmtree(settings.home, ignore_errors=True)
+    shutil.copytree(tmp_path / "copy" / "home", settings.home, symlinks=True)
+    return settings, tmp_path / "copy" / "sources"
+
+
+def test_a_build_is_published_with_every_mart_and_its_data_docs(published):
+    settings, _ = published
+    build = last_build(settings)
+    content = published_content(settings)
+    assert set(content) == set(build["mart_rows"]) and len(content) == 14
+    assert {k: len(v) for k, v in content.items()} == build["mart_rows"]
+    assert sorted(p.stem for p in (settings.published / "parquet").glob("*.parquet")) == sorted(content)
+    assert data_docs_index(settings).exists()
+
+
+def test_no_personal_data_reaches_a_published_table(published):
+    settings, sources = published
+    emails = {r[0] for r in duckdb.sql(f"select email from read_csv('{sources}/contacts/*.csv')").fetchall()}
+    with duckdb.connect(str(settings.analyst_database), read_only=True) as con:
+        for (table, column) in con.sql("""select table_name, column_name from information_schema.columns
+                                          where data_type = 'VARCHAR' and table_name <> '_build'""").fetchall():
+            values = {r[0] for r in con.sql(f'select distinct "{column}" from "{table}" where "{column}" is not null').fetchall()}
+            assert not any("@" in v for v in values), (table, column)
+            assert not values & emails, (table, column)
+
+
+def test_a_bad_value_in_a_raw_table_blocks_the_publish(published):
+    settings, sources = published
+    before = published_digest(settings)
+    day = sorted((sources / "usage_events").glob("*.csv"))[-1]
+    lines = day.read_text().splitlines()
+    future = lines[1].split(",")
+    future[0], future[1] = "ev_from_the_future", "2099-01-01T00:00:00Z"
+    (sources / "usage_events" / "zz-late-delivery.csv").write_text(lines[0] + "\n" + ",".join(future) + "\n")
+    outcome = run_assets(settings)
+    assert not outcome.success
+    failure = next(f for f in outcome.failures if "raw/usage_events:gx_audit" in f)
+    assert "expect_column_values_to_be_between(occurred_at): 1 unexpected" in failure
+    assert published_digest(settings) == before
+
+
+def test_a_bad_value_in_a_mart_blocks_the_publish(published):
+    settings, _ = published
+    before = published_digest(settings)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("update main.nps_summary set nps = 150 where dimension = 'all'")
+    checks = dg.AssetSelection.checks_for_assets(dg.AssetKey("nps_summary"))
+    outcome = run_assets(settings, selection=checks | dg.AssetSelection.assets("analyst_database"))
+    assert not outcome.success
+    failure = next(f for f in outcome.failures if "nps_summary:gx_audit" in f)
+    assert "expect_column_values_to_be_between(nps)" in failure and "unexpected" in failure
+    assert published_digest(settings) == before
+
+
+def test_half_of_the_usage_rows_disappearing_blocks_the_publish(published):
+    settings, sources = published
+    before = published_digest(settings)
+    for path in (sources / "usage_events").glob("*.csv"):
+        lines = path.read_text().splitlines()
+        path.write_text("\n".join(lines[: 1 + (len(lines) - 1) // 2]) + "\n")
+    outcome = run_assets(settings)
+    assert not outcome.success
+    assert any("raw/usage_events:gx_volume_freshness" in f and "volume_ratio" in f for f in outcome.failures)
+    assert published_digest(settings) == before
+
+
+def test_a_reader_holds_the_database_through_a_refresh_that_publishes_the_same_content(published):
+    settings, _ = published
+    first = published_content(settings)
+    reader = duckdb.connect(str(settings.analyst_database), read_only=True)
+    before = reader.sql("select build_id from _build").fetchone()[0]
+    assert run_assets(settings).success
+    assert reader.sql("select build_id from _build").fetchone()[0] == before
+    assert reader.sql("select count(*) from nps_summary").fetchone()[0] > 0
+    reader.close()
+    with duckdb.connect(str(settings.analyst_database), read_only=True) as fresh:
+        assert fresh.sql("select build_id from _build").fetchone()[0] != before
+    assert published_content(settings) == first, "the same refresh publishes the same content"
+    assert last_build(settings)["mart_rows"] == {k: len(v) for k, v in first.items()}
+
+
+def assert_consistent(settings: Settings) -> str:
+    with duckdb.connect(str(settings.analyst_database), read_only=True) as con:
+        build_id, info = con.sql("select build_id, build_json from _build").fetchone()
+        for mart, rows in json.loads(info)["mart_rows"].items():
+            assert con.sql(f'select count(*) from "{mart}"').fetchone()[0] == rows, mart
+    return build_id
+
+
+def test_a_refresh_killed_at_any_moment_leaves_a_complete_build(published):
+    settings, _ = published
+    env = {**os.environ}
+    rng = random.Random(7)
+    for _ in range(3):
+        process = subprocess.Popen([sys.executable, "-m", "prodops_pipeline.cli", "run"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(2, 20))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        assert_consistent(settings)
+    assert run_assets(settings).success, "a refresh after the kills still succeeds"
+    assert_consistent(settings)
+    assert not list(settings.published.glob(".*.tmp"))
+
+
+def test_committed_suites_follow_the_contracts(tmp_path):
+    ctx = context(Settings.from_env({"PRODOPS_HOME": str(tmp_path)}))
+    for spec in all_suites(dbt_project.manifest_path):
+        committed = ctx.suites.get(spec.name)
+        assert sorted(map(expectation_signature, committed.expectations)) == \
+            sorted(map(expectation_signature, spec.expectations)), f"run `prodops expectations`: {spec.name} is stale"
