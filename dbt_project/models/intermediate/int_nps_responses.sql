@@ -22,13 +22,7 @@ in_scope as (
 ),
 
 activity as (
-    select r.response_id, count(e.event_id) > 0 as user_was_active_28d
-    from in_scope as r
-    left join {{ ref('int_customer_events') }} as e
-        on e.user_id = r.user_id
-        and e.occurred_at >= {{ dbt.dateadd('day', -28, 'r.responded_at') }}
-        and e.occurred_at < r.responded_at
-    group by r.response_id
+    {{ user_was_active_before('in_scope', 'response_id', 'responded_at') }}
 )
 
 select

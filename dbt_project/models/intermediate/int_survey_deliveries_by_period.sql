@@ -13,13 +13,7 @@ with deliveries as (
 ),
 
 with_activity as (
-    select d.delivery_id, count(e.event_id) > 0 as user_was_active_28d
-    from deliveries as d
-    left join {{ ref('int_customer_events') }} as e
-        on e.user_id = d.user_id
-        and e.occurred_at >= {{ dbt.dateadd('day', -28, 'd.sent_at') }}
-        and e.occurred_at < d.sent_at
-    group by d.delivery_id
+    {{ user_was_active_before('deliveries', 'delivery_id', 'sent_at') }}
 ),
 
 enriched as (
