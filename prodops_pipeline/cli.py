@@ -159,17 +159,14 @@ def _print_status(settings: Settings, only_run: bool) -> None:
 
 
 @main.command()
-def run() -> None:
-    """Bring everything up to date: land new source files, then build and test every model."""
+@click.option("--full-refresh", is_flag=True, help="Rebuild the incremental models from all the data, not only new days")
+def run(full_refresh: bool) -> None:
+    """Bring everything up to date: land new files, rebuild the affected days, audit, publish."""
     settings = _settings()
-    _run(settings)
-
-
-def _run(settings: Settings) -> None:
     from .runner import run_assets
 
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
-    outcome = run_assets(settings)
+    outcome = run_assets(settings, full_refresh=full_refresh)
     _print_status(settings, only_run=True)
     _finish(outcome, settings)
 
@@ -224,6 +221,31 @@ def demo() -> None:
     _finish(outcome, settings)
     console.print(f"\nNext: `prodops query \"select * from nps_summary limit 5\"`, `prodops status`, "
                   "`prodops ui` for the Dagster UI.")
+
+
+@main.command()
+@click.option("--scale", type=click.Choice(["small", "medium", "large", "xl"]), default="medium", show_default=True)
+@click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
+def bench(scale: str, seed: int) -> None:
+    """Time a full build and a one-day incremental refresh of generated data, per stage."""
+    from .bench import STAGES, benchmark
+
+    settings = _settings()
+    console.print(f"Benchmarking {scale} (data cached under {settings.home / 'bench' / scale}) …")
+    try:
+        result = benchmark(settings, scale, seed)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    table = Table(title=f"prodops bench --scale {scale}  ({result['cpus']} CPUs)")
+    for column in ("phase", "wall s", *STAGES, "usage rows", "rows/s", "peak MB"):
+        table.add_column(column, justify="left" if column == "phase" else "right")
+    for label, key in (("full build", "full_build"), ("one-day refresh", "incremental_one_day")):
+        phase = result[key]
+        table.add_row(label, f"{phase['wall_seconds']:.1f}", *(f"{phase['stages_seconds'][s]:.1f}" for s in STAGES),
+                      f"{phase['usage_rows']:,}", f"{phase['usage_rows_per_second']:,}", f"{phase['peak_memory_mb']:,.0f}")
+    console.print(table)
+    console.print(f"Refresh / full build: {result['incremental_share_of_full']:.1%}. "
+                  f"Results: {settings.home / 'bench' / scale / 'results.json'}")
 
 
 @main.command()

@@ -1,11 +1,14 @@
-"""The Dagster code location: every asset, check, job and resource, assembled in one place."""
+"""The Dagster code location: every asset, check, job, schedule, sensor and resource, in one place."""
 
 from __future__ import annotations
+
+import warnings
 
 import dagster as dg
 
 from .audit.checks import audit_checks
 from .audit.suites import mart_nodes
+from .automation import new_files_sensor, nightly_schedule, with_freshness
 from .ingest.assets import ingest_assets
 from .publish.assets import build_publish_asset
 from .resources import PipelineSettings
@@ -14,15 +17,21 @@ from .transform.project import dbt_project
 
 MARTS = [node["name"] for node, _ in mart_nodes(dbt_project.manifest_path)]
 publish_asset = build_publish_asset(MARTS)
+settings = PipelineSettings.from_env()
 
 ingest_job = dg.define_asset_job("ingest", selection=dg.AssetSelection.assets(*ingest_assets),
                                  description="Land every new source file in the raw zone")
 refresh_job = dg.define_asset_job("refresh", selection=dg.AssetSelection.all(),
-                                  description="Land new files, build and test the marts, audit them, publish")
+                                  description="Land new files, rebuild the affected days, audit, publish")
 
-defs = dg.Definitions(
-    assets=[*ingest_assets, prodops_dbt_assets, publish_asset],
-    asset_checks=audit_checks(MARTS),
-    jobs=[ingest_job, refresh_job],
-    resources={"settings": PipelineSettings.from_env(), "dbt": dbt_resource()},
-)
+with warnings.catch_warnings():
+    # map_asset_specs is Dagster's way to apply one policy to every asset; it is marked "preview"
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    defs = dg.Definitions(
+        assets=[*ingest_assets, prodops_dbt_assets, publish_asset],
+        asset_checks=audit_checks(MARTS),
+        jobs=[ingest_job, refresh_job],
+        schedules=[nightly_schedule(refresh_job)],
+        sensors=[new_files_sensor(refresh_job)],
+        resources={"settings": settings, "dbt": dbt_resource()},
+    ).map_asset_specs(func=with_freshness)

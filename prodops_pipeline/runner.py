@@ -15,6 +15,9 @@ from .settings import Settings
 DAGSTER_YAML = """# Written by prodops on first use. Runs, event logs and schedules live beside this file.
 telemetry:
   enabled: false
+# one refresh at a time: the nightly schedule and the new-file sensor queue behind each other
+run_queue:
+  max_concurrent_runs: 1
 """
 
 
@@ -38,7 +41,7 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)  # failed checks of WARN severity: reported, not blocking
 
 
-def run_assets(settings: Settings, selection=None) -> RunOutcome:
+def run_assets(settings: Settings, selection=None, full_refresh: bool = False) -> RunOutcome:
     """Materialize the selected assets of the code location (all of them by default) in-process."""
     from .definitions import defs
     from .resources import PipelineSettings
@@ -46,7 +49,7 @@ def run_assets(settings: Settings, selection=None) -> RunOutcome:
 
     export_settings(settings)  # dbt reads the environment; the settings resource is resolved now, not at import
     resources = {**defs.resources, "settings": PipelineSettings.from_env()}
-    log_level = os.environ.get("PRODOPS_LOG_LEVEL", "WARNING").upper()
+    log_level = os.environ.get("PRODOPS_LOG_LEVEL", "CRITICAL").upper()  # failures are summarised by the caller
     log_path = settings.home / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's own log lines go to stdout; on the command line they belong in the run's log file
@@ -56,7 +59,8 @@ def run_assets(settings: Settings, selection=None) -> RunOutcome:
             selection=selection,
             instance=dagster_instance(settings),
             resources=resources,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}},
+                        **({"ops": {"prodops_dbt_assets": {"config": {"full_refresh": True}}}} if full_refresh else {})},
             raise_on_error=False,
         )
     failures = []

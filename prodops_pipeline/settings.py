@@ -55,6 +55,7 @@ class Settings:
     quarantine_max_rate: float
     max_volume_drop: float
     freshness_max_age_hours: float
+    duckdb_memory: str
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -71,6 +72,7 @@ class Settings:
             max_volume_drop=_fraction(env.get("PRODOPS_MAX_VOLUME_DROP") or "0.15", "PRODOPS_MAX_VOLUME_DROP"),
             freshness_max_age_hours=_positive(env.get("PRODOPS_FRESHNESS_MAX_AGE_HOURS") or "48",
                                               "PRODOPS_FRESHNESS_MAX_AGE_HOURS"),
+            duckdb_memory=env.get("PRODOPS_DUCKDB_MEMORY") or "3GB",
         )
 
     @property
@@ -81,6 +83,10 @@ class Settings:
     def warehouse(self) -> Path:
         """The DuckDB file dbt builds the staging, intermediate and mart tables in."""
         return self.home / "warehouse.duckdb"
+
+    def duckdb_config(self) -> dict[str, str]:
+        """Every DuckDB connection of the pipeline: bounded memory, spilling to disk beyond it."""
+        return {"memory_limit": self.duckdb_memory, "temp_directory": str(self.home / "tmp")}
 
     @property
     def published(self) -> Path:

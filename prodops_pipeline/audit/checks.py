@@ -90,7 +90,7 @@ def audit_raw(settings: Settings, table: Table) -> SuiteOutcome:
     if not paths:
         return SuiteOutcome(f"raw_{table.name}")
     file_list = "[" + ", ".join(f"'{p}'" for p in paths) + "]"
-    with duckdb.connect() as con:
+    with duckdb.connect(config=settings.duckdb_config()) as con:
         sql = f"SELECT {_contract_columns(table)} FROM read_parquet({file_list}, union_by_name = true)"
         return validate_chunks(ctx, f"raw_{table.name}", chunks(con, sql), raw_parameters())
 
@@ -115,7 +115,7 @@ def audit_raw_stats(settings: Settings, table: Table) -> SuiteOutcome:
 
 
 def audit_mart(settings: Settings, mart: str) -> SuiteOutcome:
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config()) as con:
         sql = f'SELECT *{identity_select(mart)} FROM main."{mart}"'
         return validate_chunks(context(settings), mart, chunks(con, sql))
 

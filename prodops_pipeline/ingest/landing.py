@@ -65,10 +65,26 @@ def _changed_files(files: list[Path], settings: Settings, manifest: dict[str, Fi
     return changed, hashes
 
 
+BATCH_BYTES = 256 * 1024 * 1024
+
+
+def _batches(files: list[Path]) -> list[list[Path]]:
+    """Files in path order, grouped so that a batch reads about BATCH_BYTES: memory stays bounded
+    on a first load of a year of events, and earlier batches count as landed for later ones."""
+    batches: list[list[Path]] = []
+    size = BATCH_BYTES
+    for path in files:
+        if size >= BATCH_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(path)
+        size += path.stat().st_size
+    return batches
+
+
 def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
-    tmp = settings.home / "tmp"
-    tmp.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"temp_directory": str(tmp)})
+    (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config=settings.duckdb_config())
     con.execute(f"SET TimeZone = {lit(settings.source_timezone)}")
     return con
 
@@ -98,12 +114,13 @@ def _land_locked(settings: Settings, table: Table, zone: TableZone) -> LoadResul
     changed, hashes = _changed_files(files, settings, manifest)
     record = LoadRecord(table.name, load_id, started.isoformat(), "", [], len(files) - len(changed), 0, 0, 0, {})
     unreadable: list[UnreadableFile] = []
-    if changed:
+    for batch in _batches(changed):
         with _connect(settings) as con:
-            unreadable = read_as_text(con, changed, "incoming")
-            bad = {u.path for u in unreadable}
-            readable = [p for p in changed if p not in bad]
+            batch_unreadable = read_as_text(con, batch, "incoming")
+            bad = {u.path for u in batch_unreadable}
+            readable = [p for p in batch if p not in bad]
             _check_and_write(con, settings, table, zone, readable, load_id, started, manifest, hashes, record)
+            unreadable += batch_unreadable
     if not zone.has_schema():
         with _connect(settings) as con:
             _write_schema(con, table, zone)
@@ -187,16 +204,17 @@ def _check_and_write(
         read, landed = per_file.get(r, (0, 0))
         st = path.stat()
         manifest[r] = FileRecord(hashes[path], st.st_size, st.st_mtime_ns, keys[r], load_id, read, landed, read - landed)
-    record.files = sorted(rel.values())
-    record.rows_read = sum(read for read, _ in per_file.values())
-    record.rows_landed = sum(landed for _, landed in per_file.values())
-    record.quarantined_by_reason = dict(reasons)
-    record.rows_quarantined = sum(record.quarantined_by_reason.values())
+    read, landed = sum(r for r, _ in per_file.values()), sum(n for _, n in per_file.values())
+    quarantined = sum(n for _, n in reasons)
     total_in = con.sql("SELECT count(*) FROM incoming").fetchone()[0]
-    if total_in != record.rows_read or record.rows_read != record.rows_landed + record.rows_quarantined:
-        raise ReconciliationError(
-            f"{table.name}: read {total_in} rows but counted {record.rows_landed} landed + {record.rows_quarantined} quarantined"
-        )
+    if total_in != read or read != landed + quarantined:
+        raise ReconciliationError(f"{table.name}: read {total_in} rows but counted {landed} landed + {quarantined} quarantined")
+    record.files = sorted(record.files + list(rel.values()))
+    record.rows_read += read
+    record.rows_landed += landed
+    record.rows_quarantined += quarantined
+    for reason, count in reasons:
+        record.quarantined_by_reason[reason] = record.quarantined_by_reason.get(reason, 0) + count
 
 
 def _write_schema(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone) -> None:

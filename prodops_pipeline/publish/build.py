@@ -54,7 +54,7 @@ def publish(settings: Settings, marts: list[str], raw_rows: dict[str, int], high
         parquet_dir.mkdir(parents=True)
         staged_db = settings.published / f".analytics-{build_id}.duckdb.tmp"
         rows: dict[str, int] = {}
-        with duckdb.connect(str(staged_db)) as con:
+        with duckdb.connect(str(staged_db), config=settings.duckdb_config()) as con:
             con.execute(f"ATTACH '{settings.warehouse}' AS warehouse (READ_ONLY)")
             for mart in marts:
                 # a stable row order makes the same build publish the same content

@@ -18,6 +18,7 @@ def export_settings(settings: Settings) -> None:
     give it the same values the rest of the pipeline resolved, defaults included."""
     os.environ["PRODOPS_HOME"] = str(settings.home)
     os.environ["PRODOPS_TIMEZONE"] = settings.timezone
+    os.environ["PRODOPS_DUCKDB_MEMORY"] = settings.duckdb_memory
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     # the dbt installed beside this interpreter, even when its virtualenv is not activated
     bin_dir = str(Path(sys.executable).parent)

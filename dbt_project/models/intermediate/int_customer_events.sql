@@ -1,4 +1,7 @@
 -- Usage events of customer users at customer accounts, with their reporting-zone day.
+-- Incremental by day: see macro rebuild_from_day.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='day') }}
+
 select
     e.event_id,
     e.user_id,
@@ -7,7 +10,11 @@ select
     e.feature_key,
     e.platform,
     e.occurred_at,
+    e.loaded_at,
     {{ reporting_day('e.occurred_at') }} as day
 from {{ ref('int_usage_events') }} as e
 inner join {{ ref('int_customer_users') }} as u on e.user_id = u.user_id
 inner join {{ ref('int_customer_accounts') }} as a on e.account_id = a.account_id
+{% if is_incremental() %}
+where {{ reporting_day('e.occurred_at') }} >= {{ rebuild_from_day(ref('int_usage_events'), reporting_day('occurred_at')) }}
+{% endif %}

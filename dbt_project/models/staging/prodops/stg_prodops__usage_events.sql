@@ -1,5 +1,12 @@
+-- Incremental: each build adds the rows landed since the last one; a repeated event_id is the same
+-- event delivered twice and the first received is kept (a later redelivery is dropped).
+{{ config(materialized='incremental', incremental_strategy='append') }}
+
 with source as (
     select * from {{ source('prodops', 'usage_events') }}
+    {% if is_incremental() %}
+    where _loaded_at > (select max(loaded_at) from {{ this }})
+    {% endif %}
 ),
 
 renamed as (
@@ -22,7 +29,6 @@ renamed as (
     from source
 )
 
--- a repeated event_id is the same event delivered twice: the first received wins
 select
     event_id,
     user_id,
@@ -37,3 +43,6 @@ select
     loaded_at
 from renamed
 where delivery_number = 1
+{% if is_incremental() %}
+    and not exists (select 1 from {{ this }} as known where known.event_id = renamed.event_id)
+{% endif %}

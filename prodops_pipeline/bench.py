@@ -1,0 +1,100 @@
+"""`prodops bench`: a full build and a one-day incremental refresh of generated data, timed per stage.
+
+Each phase runs `prodops run` in a child process; its wall time per stage comes from the Dagster
+step timings of the run, and its peak memory from the kernel's accounting of the child and its own
+children (dbt), which is the largest resident set of any one process of the phase.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from .demo.generator import GROUND_TRUTH, generate
+from .demo.scales import DEFAULT_END
+from .settings import Settings
+
+STAGES = ("ingest", "dbt", "audit", "publish")
+
+
+def stage_of(step_key: str) -> str:
+    if step_key.startswith("raw__") and not step_key.endswith(("_gx_audit", "_gx_volume_freshness")):
+        return "ingest"
+    if step_key == "prodops_dbt_assets":
+        return "dbt"
+    if step_key == "analyst_database":
+        return "publish"
+    return "audit"
+
+
+def stage_seconds(dagster_home: Path) -> dict[str, float]:
+    import dagster as dg
+
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    instance = dg.DagsterInstance.get()
+    run = instance.get_runs(limit=1)[0]
+    starts: dict[str, float] = {}
+    totals = dict.fromkeys(STAGES, 0.0)
+    for record in instance.all_logs(run.run_id):
+        event = record.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            starts[event.step_key] = record.timestamp
+        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+            totals[stage_of(event.step_key)] += record.timestamp - starts.pop(event.step_key, record.timestamp)
+    return {stage: round(seconds, 2) for stage, seconds in totals.items()}
+
+
+def _run_phase(home: Path, sources: Path, full_refresh: bool = False) -> dict[str, Any]:
+    env = {**os.environ, "PRODOPS_HOME": str(home), "PRODOPS_SOURCES": str(sources),
+           "DAGSTER_HOME": str(home / "dagster")}
+    command = [sys.executable, "-m", "prodops_pipeline.cli", "run", *(["--full-refresh"] if full_refresh else [])]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"the benchmark run failed: {process.stderr.read().decode()[-2000:]}")
+    return {"wall_seconds": round(wall, 2), "stages_seconds": stage_seconds(home / "dagster"),
+            "peak_memory_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def _usage_rows(home: Path) -> int:
+    settings = Settings.from_env({"PRODOPS_HOME": str(home)})
+    loads = json.loads(settings.raw_zone.joinpath("usage_events", "loads.jsonl").read_text().splitlines()[-1])
+    return loads["rows_read"]
+
+
+def benchmark(settings: Settings, scale: str, seed: int = 42) -> dict[str, Any]:
+    root = settings.home / "bench" / scale
+    sources, home = root / "sources", root / "home"
+    day_before = DEFAULT_END - timedelta(days=1)
+    truth = sources / GROUND_TRUTH
+    started = time.perf_counter()
+    if not truth.exists() or json.loads(truth.read_text())["end"] != day_before.isoformat():
+        generate(scale, seed, sources, end=day_before)  # cached between benchmarks of a scale
+    generation = time.perf_counter() - started
+    shutil.rmtree(home, ignore_errors=True)
+    full = _run_phase(home, sources)
+    full["usage_rows"] = _usage_rows(home)
+    generate(scale, seed, sources, end=DEFAULT_END)  # one more day arrives
+    incremental = _run_phase(home, sources)
+    incremental["usage_rows"] = _usage_rows(home)
+    generate(scale, seed, sources, end=day_before)  # back to the cached state for the next benchmark
+    for phase in (full, incremental):
+        phase["usage_rows_per_second"] = round(phase["usage_rows"] / phase["wall_seconds"])
+    result = {
+        "scale": scale, "seed": seed, "cpus": os.cpu_count(), "generation_seconds": round(generation, 2),
+        "full_build": full, "incremental_one_day": incremental,
+        "incremental_share_of_full": round(incremental["wall_seconds"] / full["wall_seconds"], 3),
+    }
+    (root / "results.json").write_text(json.dumps(result, indent=1) + "\n")
+    return result

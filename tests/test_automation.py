@@ -1,0 +1,65 @@
+"""Unattended operation: schedule, new-file sensor, freshness policies, dbt arguments, benchmark stages."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from prodops_pipeline.bench import stage_of
+from prodops_pipeline.ingest.contract import TABLES
+from prodops_pipeline.ingest.landing import land_table
+from prodops_pipeline.resources import PipelineSettings
+from prodops_pipeline.transform.assets import DbtBuildConfig, dbt_build_args
+
+
+def test_the_nightly_schedule_runs_the_whole_graph_at_two_in_the_reporting_zone(monkeypatch):
+    from prodops_pipeline.automation import nightly_schedule
+    from prodops_pipeline.definitions import defs, refresh_job
+
+    schedule = defs.resolve_schedule_def("nightly_refresh")
+    assert schedule.cron_schedule == "0 2 * * *" and schedule.job_name == "refresh"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    monkeypatch.setenv("PRODOPS_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv("PRODOPS_SCHEDULE", "30 3 * * 1-5")
+    custom = nightly_schedule(refresh_job)
+    assert (custom.cron_schedule, custom.execution_timezone) == ("30 3 * * 1-5", "Europe/Berlin")
+
+
+def test_the_sensor_requests_one_run_per_set_of_new_files(clean_sources, copy_sources, pipeline_env):
+    from prodops_pipeline.definitions import defs
+
+    sources = copy_sources(clean_sources)
+    settings = pipeline_env(sources)
+    sensor = defs.resolve_sensor_def("new_source_files")
+
+    def tick():
+        with dg.build_sensor_context(resources={"settings": PipelineSettings.from_env()}) as context:
+            return sensor(context)
+
+    first, again = tick(), tick()
+    assert isinstance(first, dg.RunRequest) and first.run_key == again.run_key
+    for table in TABLES:
+        land_table(settings, table)
+    assert isinstance(tick(), dg.SkipReason)
+    (sources / "usage_events" / "extra.csv").write_text("event_id,occurred_at,user_id,account_id,event_name\n")
+    assert isinstance(tick(), dg.RunRequest)
+
+
+def test_raw_tables_and_marts_carry_a_freshness_policy_and_intermediate_models_do_not():
+    from prodops_pipeline.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    assert graph.get(dg.AssetKey(["raw", "usage_events"])).freshness_policy is not None
+    assert graph.get(dg.AssetKey("nps_summary")).freshness_policy is not None
+    assert graph.get(dg.AssetKey("analyst_database")).freshness_policy is not None
+    assert graph.get(dg.AssetKey("int_customer_events")).freshness_policy is None
+
+
+def test_dbt_arguments_for_incremental_and_full_refresh_builds():
+    assert dbt_build_args(DbtBuildConfig()) == ["build"]
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh"]
+
+
+def test_benchmark_stages_follow_the_steps():
+    assert [stage_of(k) for k in ("raw__usage_events", "raw__usage_events_gx_audit", "raw__tickets_gx_volume_freshness",
+                                  "prodops_dbt_assets", "nps_summary_gx_audit", "analyst_database")] == \
+        ["ingest", "audit", "audit", "dbt", "audit", "publish"]
