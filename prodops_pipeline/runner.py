@@ -73,7 +73,9 @@ def run_assets(settings: Settings, selection=None, full_refresh: bool = False) -
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             continue
-        line = (f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed"
+        blocking = evaluation.severity == dg.AssetCheckSeverity.ERROR
+        line = (f"{'check' if blocking else 'warning from'} {evaluation.asset_key.to_user_string()}:"
+                f"{evaluation.check_name}{' failed' if blocking else ''}"
                 + (f": {evaluation.description}" if evaluation.description else ""))
-        (failures if evaluation.severity == dg.AssetCheckSeverity.ERROR else warnings).append(line)
+        (failures if blocking else warnings).append(line)
     return RunOutcome(result.success and not failures, result.run_id, failures, log_path, warnings)
