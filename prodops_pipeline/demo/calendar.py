@@ -41,16 +41,6 @@ def activity_factor(index: int) -> float:
     return 1.0
 
 
-def month_starts(first: int, last: int) -> np.ndarray:
-    """Day indexes of the first day of every month between two day indexes."""
-    start = day_date(first).replace(day=1)
-    out = []
-    while day_index(start) <= last:
-        out.append(day_index(start))
-        start = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return np.array(out, dtype=np.int32)
-
-
 def iso_timestamps(epoch_seconds) -> pa.Array:
     """ISO-8601 UTC text ('2026-01-31T23:30:00Z') of Unix times; a cast is much faster than strftime."""
     stamps = pa.array(np.asarray(epoch_seconds, dtype=np.int64).astype("datetime64[s]"))

@@ -81,13 +81,6 @@ class World:
     spell_end: np.ndarray
     spell_churns: np.ndarray  # the spell ends in a churn or a lapsed trial
 
-    @property
-    def account_plan_at_start(self) -> np.ndarray:
-        first = np.full(len(self.accounts.ids), -1)
-        order = np.argsort(self.periods.start, kind="stable")[::-1]
-        first[self.periods.account[order]] = self.periods.plan[order]
-        return first
-
 
 def _choice(rng: np.random.Generator, weights, size) -> np.ndarray:
     return rng.choice(len(weights), size=size, p=np.asarray(weights) / np.sum(weights))
