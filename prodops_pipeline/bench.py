@@ -57,12 +57,14 @@ def _run_phase(home: Path, sources: Path, full_refresh: bool = False) -> dict[st
     env = {**os.environ, "PRODOPS_HOME": str(home), "PRODOPS_SOURCES": str(sources),
            "DAGSTER_HOME": str(home / "dagster")}
     command = [sys.executable, "-m", "prodops_pipeline.cli", "run", *(["--full-refresh"] if full_refresh else [])]
+    output = home.parent / f"{'full-refresh' if full_refresh else 'run'}-{int(time.time())}.log"
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    with output.open("w") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"the benchmark run failed: {process.stderr.read().decode()[-2000:]}")
+        raise RuntimeError(f"the benchmark run failed (full output in {output}):\n{output.read_text()[-3000:]}")
     return {"wall_seconds": round(wall, 2), "stages_seconds": stage_seconds(home / "dagster"),
             "peak_memory_mb": round(usage.ru_maxrss / 1024, 1)}
 
