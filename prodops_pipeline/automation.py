@@ -1,7 +1,7 @@
 """Unattended operation: the nightly schedule, the new-file sensor and freshness policies.
 
-The refresh job processes everything that is new, so after downtime one run catches up all the
-missed nights: there is no per-night partition to replay.
+Both start one run for today's daily partition, which lands every file not landed yet and rebuilds
+from the earliest day that received rows: after downtime one run catches up all the missed nights.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import timedelta
 import dagster as dg
 
 from .ingest.pending import pending_files
+from .partitions import latest_partition
 from .resources import PipelineSettings
 from .settings import Settings
 
@@ -20,7 +21,7 @@ DEFAULT_SCHEDULE = "0 2 * * *"  # 02:00 in the reporting time zone
 
 
 def nightly_schedule(job) -> dg.ScheduleDefinition:
-    return dg.ScheduleDefinition(
+    @dg.schedule(
         name="nightly_refresh",
         job=job,
         cron_schedule=os.environ.get("PRODOPS_SCHEDULE") or DEFAULT_SCHEDULE,
@@ -29,6 +30,10 @@ def nightly_schedule(job) -> dg.ScheduleDefinition:
         description="Land new source files, rebuild the affected days, audit and publish (PRODOPS_SCHEDULE, "
                     "in PRODOPS_TIMEZONE).",
     )
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        return dg.RunRequest(partition_key=latest_partition())
+
+    return _schedule
 
 
 def new_files_sensor(job) -> dg.SensorDefinition:
@@ -43,7 +48,7 @@ def new_files_sensor(job) -> dg.SensorDefinition:
         count = sum(len(v) for v in pending.values())
         # the run key names this set of files: the same arrivals never start two runs
         return dg.RunRequest(run_key=hashlib.sha1(listing.encode()).hexdigest(),
-                             tags={"prodops/new_files": str(count)})
+                             partition_key=latest_partition(), tags={"prodops/new_files": str(count)})
 
     return _sensor
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -158,15 +159,30 @@ def _print_status(settings: Settings, only_run: bool) -> None:
     console.print(table)
 
 
+def _days(_ctx, _param, value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    first, _, last = value.partition("..")
+    try:
+        days = date.fromisoformat(first), date.fromisoformat(last or first)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a day or a range of days like 2026-03-01..2026-03-07") from None
+    if days[0] > days[1]:
+        raise click.BadParameter(f"{value!r}: the first day is after the last")
+    return days[0].isoformat(), days[1].isoformat()
+
+
 @main.command()
 @click.option("--full-refresh", is_flag=True, help="Rebuild the incremental models from all the data, not only new days")
-def run(full_refresh: bool) -> None:
+@click.option("--days", callback=_days, metavar="FIRST[..LAST]",
+              help="Backfill these daily partitions: land their changed files and rebuild the facts from FIRST")
+def run(full_refresh: bool, days: tuple[str, str] | None) -> None:
     """Bring everything up to date: land new files, rebuild the affected days, audit, publish."""
     settings = _settings()
     from .runner import run_assets
 
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
-    outcome = run_assets(settings, full_refresh=full_refresh)
+    outcome = run_assets(settings, full_refresh=full_refresh, partition_range=days)
     _print_status(settings, only_run=True)
     _finish(outcome, settings)
 

@@ -25,6 +25,8 @@ class PipelineSettings(dg.ConfigurableResource):
     quarantine_max_rate: str = "0.05"
     max_volume_drop: str = "0.15"
     freshness_max_age_hours: str = "48"
+    audit_sample_rows: str = "500000"
+    duckdb_memory: str = "3GB"
 
     @classmethod
     def from_env(cls) -> "PipelineSettings":
@@ -38,6 +40,8 @@ class PipelineSettings(dg.ConfigurableResource):
             quarantine_max_rate=_env_or("PRODOPS_QUARANTINE_MAX_RATE", str(defaults.quarantine_max_rate)),
             max_volume_drop=_env_or("PRODOPS_MAX_VOLUME_DROP", str(defaults.max_volume_drop)),
             freshness_max_age_hours=_env_or("PRODOPS_FRESHNESS_MAX_AGE_HOURS", str(defaults.freshness_max_age_hours)),
+            audit_sample_rows=_env_or("PRODOPS_AUDIT_SAMPLE_ROWS", str(defaults.audit_sample_rows)),
+            duckdb_memory=_env_or("PRODOPS_DUCKDB_MEMORY", defaults.duckdb_memory),
         )
 
     def get(self) -> Settings:
@@ -51,4 +55,6 @@ class PipelineSettings(dg.ConfigurableResource):
             "PRODOPS_QUARANTINE_MAX_RATE": self.quarantine_max_rate,
             "PRODOPS_MAX_VOLUME_DROP": self.max_volume_drop,
             "PRODOPS_FRESHNESS_MAX_AGE_HOURS": self.freshness_max_age_hours,
+            "PRODOPS_AUDIT_SAMPLE_ROWS": self.audit_sample_rows,
+            "PRODOPS_DUCKDB_MEMORY": self.duckdb_memory,
         })

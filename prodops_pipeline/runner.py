@@ -41,9 +41,12 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)  # failed checks of WARN severity: reported, not blocking
 
 
-def run_assets(settings: Settings, selection=None, full_refresh: bool = False) -> RunOutcome:
-    """Materialize the selected assets of the code location (all of them by default) in-process."""
+def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
+               partition_range: tuple[str, str] | None = None) -> RunOutcome:
+    """Materialize the selected assets of the code location (all of them by default) in-process: the
+    partitioned ones for today's partition, or for partition_range (first, last day) to backfill."""
     from .definitions import defs
+    from .partitions import latest_partition, range_tags
     from .resources import PipelineSettings
     from .transform.project import export_settings
 
@@ -61,6 +64,8 @@ def run_assets(settings: Settings, selection=None, full_refresh: bool = False) -
             resources=resources,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}},
                         **({"ops": {"prodops_dbt_assets": {"config": {"full_refresh": True}}}} if full_refresh else {})},
+            partition_key=None if partition_range else latest_partition(),
+            tags=range_tags(partition_range) if partition_range else None,
             raise_on_error=False,
         )
     failures = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,6 +46,19 @@ def _positive(raw: str, variable: str) -> float:
     return value
 
 
+def _day(raw: str, variable: str) -> str:
+    try:
+        return date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise SettingsError(f"{variable}={raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _count(raw: str, variable: str) -> int:
+    if not raw.isdigit():
+        raise SettingsError(f"{variable}={raw!r} must be a whole number (0 or more)")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -56,6 +70,8 @@ class Settings:
     max_volume_drop: float
     freshness_max_age_hours: float
     duckdb_memory: str
+    audit_sample_rows: int  # a raw load larger than this is validated by GX on a sample of this size; 0: all rows
+    partitions_start: str  # the first daily partition
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -73,6 +89,8 @@ class Settings:
             freshness_max_age_hours=_positive(env.get("PRODOPS_FRESHNESS_MAX_AGE_HOURS") or "48",
                                               "PRODOPS_FRESHNESS_MAX_AGE_HOURS"),
             duckdb_memory=env.get("PRODOPS_DUCKDB_MEMORY") or "3GB",
+            audit_sample_rows=_count(env.get("PRODOPS_AUDIT_SAMPLE_ROWS") or "500000", "PRODOPS_AUDIT_SAMPLE_ROWS"),
+            partitions_start=_day(env.get("PRODOPS_PARTITIONS_START") or "2024-01-01", "PRODOPS_PARTITIONS_START"),
         )
 
     @property

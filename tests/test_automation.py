@@ -7,6 +7,7 @@ import dagster as dg
 from prodops_pipeline.bench import stage_of
 from prodops_pipeline.ingest.contract import TABLES
 from prodops_pipeline.ingest.landing import land_table
+from prodops_pipeline.partitions import latest_partition
 from prodops_pipeline.resources import PipelineSettings
 from prodops_pipeline.transform.assets import DbtBuildConfig, dbt_build_args
 
@@ -18,6 +19,9 @@ def test_the_nightly_schedule_runs_the_whole_graph_at_two_in_the_reporting_zone(
     schedule = defs.resolve_schedule_def("nightly_refresh")
     assert schedule.cron_schedule == "0 2 * * *" and schedule.job_name == "refresh"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    with dg.build_schedule_context() as context:
+        request = schedule(context)
+    assert request.partition_key == latest_partition(), "one run for today's partition catches up every night missed"
     monkeypatch.setenv("PRODOPS_TIMEZONE", "Europe/Berlin")
     monkeypatch.setenv("PRODOPS_SCHEDULE", "30 3 * * 1-5")
     custom = nightly_schedule(refresh_job)
@@ -37,6 +41,7 @@ def test_the_sensor_requests_one_run_per_set_of_new_files(clean_sources, copy_so
 
     first, again = tick(), tick()
     assert isinstance(first, dg.RunRequest) and first.run_key == again.run_key
+    assert first.partition_key == latest_partition()
     for table in TABLES:
         land_table(settings, table)
     assert isinstance(tick(), dg.SkipReason)
@@ -57,6 +62,7 @@ def test_raw_tables_and_marts_carry_a_freshness_policy_and_intermediate_models_d
 def test_dbt_arguments_for_incremental_and_full_refresh_builds():
     assert dbt_build_args(DbtBuildConfig()) == ["build"]
     assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh"]
+    assert dbt_build_args(DbtBuildConfig(), "2026-03-01") == ["build", "--vars", '{"first_day": "2026-03-01"}']
 
 
 def test_benchmark_stages_follow_the_steps():

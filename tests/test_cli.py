@@ -35,6 +35,13 @@ def test_bad_arguments_and_settings_are_clear_errors(tmp_path, monkeypatch):
     runner = CliRunner()
     result = runner.invoke(main, ["generate", "--out", str(tmp_path), "--end", "tomorrow"])
     assert result.exit_code == 2 and "not a date" in result.output
+    result = runner.invoke(main, ["run", "--days", "2026-03-09..2026-03-01"])
+    assert result.exit_code == 2 and "the first day is after the last" in result.output
+    result = runner.invoke(main, ["run", "--days", "last week"])
+    assert result.exit_code == 2 and "not a day or a range of days" in result.output
+    monkeypatch.setenv("PRODOPS_PARTITIONS_START", "2024-13-01")
+    result = runner.invoke(main, ["status"])
+    assert result.exit_code == 1 and "PRODOPS_PARTITIONS_START" in result.output
     monkeypatch.setenv("PRODOPS_TIMEZONE", "Mars/Olympus")
     result = runner.invoke(main, ["status"])
     assert result.exit_code == 1 and "PRODOPS_TIMEZONE" in result.output

@@ -8,6 +8,7 @@ from prodops_pipeline.definitions import defs
 from prodops_pipeline.ingest.assets import QUARANTINE_CHECK, ingest_assets, raw_key
 from prodops_pipeline.ingest.contract import TABLES
 from prodops_pipeline.runner import run_assets
+from prodops_pipeline.settings import Settings
 
 
 def test_definitions_load_with_one_asset_per_source_table_grouped_by_kind():
@@ -31,6 +32,21 @@ def test_one_graph_runs_from_source_tables_to_marts_grouped_by_area():
     assert graph.get(dg.AssetKey("stg_prodops__usage_events")).parent_keys == {raw_key("usage_events")}
     dbt_checks = [k for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("nps_summary")]
     assert dbt_checks, "dbt tests appear as asset checks"
+
+
+def test_event_like_sources_and_daily_facts_are_partitioned_by_reporting_day():
+    graph = defs.resolve_asset_graph()
+    daily = [raw_key(t.name) for t in TABLES if t.event_like] + [
+        dg.AssetKey(m) for m in ("stg_prodops__usage_events", "int_customer_events", "int_user_activity_daily",
+                                 "int_account_activity_daily", "int_feature_usage_daily")]
+    for key in daily:
+        node = graph.get(key)
+        assert isinstance(node.partitions_def, dg.DailyPartitionsDefinition), key
+        assert node.partitions_def.timezone == Settings.from_env().timezone
+        assert node.backfill_policy == dg.BackfillPolicy.single_run(), "a backfill of many days is one run"
+    for key in (raw_key("accounts"), dg.AssetKey("int_customer_accounts"), dg.AssetKey("feature_adoption"),
+                dg.AssetKey("analyst_database")):
+        assert graph.get(key).partitions_def is None, key
 
 
 def test_materializing_lands_every_table_with_metadata(clean_sources, pipeline_env):

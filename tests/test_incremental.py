@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import dagster as dg
 import duckdb
 
 from prodops_pipeline.demo.generator import generate
+from prodops_pipeline.ingest.assets import raw_key
+from prodops_pipeline.ingest.pending import pending_files
+from prodops_pipeline.partitions import latest_partition
 from prodops_pipeline.runner import run_assets
 
 from .conftest import END, SEED
@@ -46,3 +50,27 @@ def test_catch_up_with_late_data_equals_a_full_rebuild_and_a_rerun_changes_nothi
 
     assert run_assets(settings, full_refresh=True).success
     assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
+
+
+def test_a_backfill_of_past_days_lands_their_files_only_and_rebuilds_them(tmp_path, pipeline_env):
+    sources = tmp_path / "sources"
+    generate("small", SEED, sources, end=END)
+    settings = pipeline_env(sources)
+    backfilled, later = END - timedelta(days=10), END - timedelta(days=5)
+    held_back = {sources / "usage_events" / f"{day.isoformat()}.csv": tmp_path / f"{day.isoformat()}.csv"
+                 for day in (backfilled, later)}
+    for path, aside in held_back.items():
+        path.rename(aside)
+    assert run_assets(settings).success
+    count = f"select count(*) from intermediate.int_customer_events where day = '{backfilled}'"
+    before = warehouse_rows(settings, count)[0][0]
+
+    for path, aside in held_back.items():
+        aside.rename(path)
+    outcome = run_assets(settings, partition_range=(backfilled.isoformat(), backfilled.isoformat()))
+    assert outcome.success, outcome.failures
+    assert warehouse_rows(settings, count)[0][0] > before
+    assert pending_files(settings) == {"usage_events": [f"usage_events/{later.isoformat()}.csv"]}
+    instance = dg.DagsterInstance.get()
+    for key in (raw_key("usage_events"), dg.AssetKey("int_customer_events")):
+        assert {backfilled.isoformat(), latest_partition()} <= instance.get_materialized_partitions(key)

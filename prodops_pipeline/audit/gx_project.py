@@ -32,6 +32,13 @@ def data_docs_index(settings: Settings) -> Path:
     return settings.home / "gx" / "data_docs" / "index.html"
 
 
+def build_data_docs(settings: Settings) -> Path:
+    """Rebuild the Data Docs site from the stored validation results: once per build, and whenever a
+    check fails, rather than after every checkpoint run (a rebuild reads every stored result)."""
+    context(settings).build_data_docs()
+    return data_docs_index(settings)
+
+
 def write_project(settings: Settings, suites: list[SuiteSpec]) -> None:
     """(Re)write every suite with its data asset, validation definition and checkpoint."""
     ctx = context(settings)
@@ -45,7 +52,7 @@ def write_project(settings: Settings, suites: list[SuiteSpec]) -> None:
             gx.ValidationDefinition(name=spec.name, data=batch, suite=suite))
         ctx.checkpoints.add_or_update(gx.Checkpoint(
             name=spec.name, validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            actions=[],
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
         ))
 
@@ -70,6 +77,7 @@ class SuiteOutcome:
     suite: str
     rows: int = 0
     evaluated: int = 0
+    sampled_from: int | None = None  # the rows a sample was drawn from, when not every row was validated
     failures: list[Failure] = field(default_factory=list)
 
     @property

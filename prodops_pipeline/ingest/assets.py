@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from ..partitions import daily_partitions, file_window
 from ..resources import PipelineSettings
 from .contract import TABLES, Table
 from .landing import LoadResult, SourceError, land_table
@@ -53,11 +54,14 @@ def build_ingest_asset(table: Table) -> dg.AssetsDefinition:
         check_specs=[dg.AssetCheckSpec(QUARANTINE_CHECK, asset=key, blocking=True,
                                        description="Share of this load's rows quarantined stays under the limit")],
         metadata={"contract_columns": ", ".join(table.column_names), "optional": table.optional},
+        # event-like tables arrive as a file per day: a partition is a day's files
+        partitions_def=daily_partitions() if table.event_like else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if table.event_like else None,
     )
     def _ingest(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
         config = settings.get()
         try:
-            result = land_table(config, table)
+            result = land_table(config, table, file_window(context) if table.event_like else None)
         except SourceError as exc:
             raise dg.Failure(description=str(exc)) from None
         metadata = load_metadata(result)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
 from filelock import FileLock
 
+from ..partitions import file_day, in_window
 from ..settings import Settings
 from .contract import Table
 from .raw_zone import LANDED, QUARANTINE, SCHEMA_KEY, FileRecord, LoadRecord, TableZone, content_hash, file_key
@@ -99,18 +100,21 @@ def _keys_sql(zone: TableZone, column: str, exclude_keys: list[str] | None = Non
             f"hive_partitioning = true, union_by_name = true){where}")
 
 
-def land_table(settings: Settings, table: Table) -> LoadResult:
+def land_table(settings: Settings, table: Table, days: tuple[date, date] | None = None) -> LoadResult:
+    """Land the table's new and changed files; with `days` (first, last), only those dated in that
+    window and those without a date."""
     zone = TableZone(settings.raw_zone, table.name)
     zone.ensure()
     with FileLock(zone.root / ".lock"):
-        return _land_locked(settings, table, zone)
+        return _land_locked(settings, table, zone, days)
 
 
-def _land_locked(settings: Settings, table: Table, zone: TableZone) -> LoadResult:
+def _land_locked(settings: Settings, table: Table, zone: TableZone, days) -> LoadResult:
     started = _now()
     load_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     manifest = zone.manifest()
-    files = source_files(settings, table)
+    files = [p for p in source_files(settings, table)
+             if in_window(file_day(p.relative_to(settings.sources).as_posix()), days)]
     changed, hashes = _changed_files(files, settings, manifest)
     record = LoadRecord(table.name, load_id, started.isoformat(), "", [], len(files) - len(changed), 0, 0, 0, {})
     unreadable: list[UnreadableFile] = []

@@ -3,7 +3,7 @@
 import dagster as dg
 import duckdb
 
-from ..audit.gx_project import data_docs_index
+from ..audit.gx_project import build_data_docs
 from ..ingest.contract import TABLES
 from ..ingest.raw_zone import TableZone
 from ..resources import PipelineSettings
@@ -25,6 +25,7 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
         with duckdb.connect(str(config.warehouse), read_only=True) as con:
             high_water_mark = con.sql("SELECT CAST(high_water_mark_at AS VARCHAR) FROM intermediate.int_reporting_clock").fetchone()[0]
         info = publish(config, marts, raw_rows, high_water_mark)
+        docs = build_data_docs(config)
         context.log.info(f"published build {info['build_id']} to {config.analyst_database}")
         return dg.MaterializeResult(metadata={
             "build_id": info["build_id"],
@@ -32,7 +33,7 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
             "parquet": dg.MetadataValue.path(str(config.published / "parquet")),
             "mart_rows": dg.MetadataValue.json(info["mart_rows"]),
             "high_water_mark": str(high_water_mark),
-            "data_docs": dg.MetadataValue.path(str(data_docs_index(config))),
+            "data_docs": dg.MetadataValue.path(str(docs)),
         })
 
     return analyst_database

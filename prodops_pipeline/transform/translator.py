@@ -9,6 +9,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from ..ingest.assets import raw_key
+from ..partitions import daily_partitions
+
+DAILY_TAG = "daily"
 
 
 class ProdopsTranslator(DagsterDbtTranslator):
@@ -19,6 +22,10 @@ class ProdopsTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             return raw_key(dbt_resource_props["name"])  # one graph from source files to marts
         return dg.AssetKey(dbt_resource_props["name"])
+
+    def get_partitions_def(self, dbt_resource_props: Mapping[str, Any]) -> dg.PartitionsDefinition | None:
+        # the day-grained facts built from usage events; every other model is rebuilt whole
+        return daily_partitions() if DAILY_TAG in dbt_resource_props.get("tags", []) else None
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])

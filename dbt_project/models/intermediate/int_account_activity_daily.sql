@@ -1,6 +1,6 @@
 -- One row per account x day with activity: active users, events and distinct features used.
 -- Incremental by day: see macro rebuild_from_day.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='day') }}
+{{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='day') }}
 
 select
     account_id,

@@ -1,6 +1,6 @@
 -- Usage events of customer users at customer accounts, with their reporting-zone day.
 -- Incremental by day: see macro rebuild_from_day.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='day') }}
+{{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='day') }}
 
 select
     e.event_id,

@@ -1,6 +1,6 @@
 -- One row per user x account x feature x day with at least one feature_used event.
 -- Incremental by day: see macro rebuild_from_day.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='day') }}
+{{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='day') }}
 
 select
     user_id,

@@ -1,3 +1,3 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', tags=['daily']) }}
 
 {{ union_systems('usage', 'usage_events') }}

@@ -1,6 +1,6 @@
 -- Incremental: each build adds the rows landed since the last one; a repeated event_id is the same
 -- event delivered twice and the first received is kept (a later redelivery is dropped).
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(materialized='incremental', tags=['daily'], incremental_strategy='append') }}
 
 with source as (
     select * from {{ source('prodops', 'usage_events') }}
