@@ -41,6 +41,16 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)  # failed checks of WARN severity: reported, not blocking
 
 
+def _selects_partitioned_assets(defs: dg.Definitions, selection) -> bool:
+    """Whether the selection holds a partitioned asset: a run of those takes a partition, and a run of
+    unpartitioned assets (or of checks alone) must not."""
+    if selection is None:
+        return True
+    graph = defs.resolve_asset_graph()
+    return any(graph.get(key).partitions_def is not None
+               for key in dg.AssetSelection.from_coercible(selection).resolve(graph))
+
+
 def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
                partition_range: tuple[str, str] | None = None) -> RunOutcome:
     """Materialize the selected assets of the code location (all of them by default) in-process: the
@@ -56,6 +66,7 @@ def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
     log_path = settings.home / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's own log lines go to stdout; on the command line they belong in the run's log file
+    partitioned = _selects_partitioned_assets(defs, selection)
     with log_path.open("w") as log, contextlib.redirect_stdout(log):
         result = dg.materialize(
             [*defs.assets, *defs.asset_checks],
@@ -64,8 +75,8 @@ def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
             resources=resources,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}},
                         **({"ops": {"prodops_dbt_assets": {"config": {"full_refresh": True}}}} if full_refresh else {})},
-            partition_key=None if partition_range else latest_partition(),
-            tags=range_tags(partition_range) if partition_range else None,
+            partition_key=latest_partition() if partitioned and not partition_range else None,
+            tags=range_tags(partition_range) if partitioned and partition_range else None,
             raise_on_error=False,
         )
     failures = []

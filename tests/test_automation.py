@@ -67,5 +67,5 @@ def test_dbt_arguments_for_incremental_and_full_refresh_builds():
 
 def test_benchmark_stages_follow_the_steps():
     assert [stage_of(k) for k in ("raw__usage_events", "raw__usage_events_gx_audit", "raw__tickets_gx_volume_freshness",
-                                  "prodops_dbt_assets", "nps_summary_gx_audit", "analyst_database")] == \
+                                  "prodops_dbt_assets", "mart_gx_audit", "analyst_database")] == \
         ["ingest", "audit", "audit", "dbt", "audit", "publish"]

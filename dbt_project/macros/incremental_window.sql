@@ -2,10 +2,13 @@
     rows since its last build (late data included, however late); the late-data lookback before its
     latest day; and the lookback before the first day of the partitions the run materializes (var
     first_day, set by Dagster), so that a backfill of past days rebuilds them. Everything from that
-    day on is deleted and rebuilt. -#}
+    day on is deleted and rebuilt.
+    It is computed before the model runs and returned as a date literal, so that DuckDB can skip the
+    row groups before it instead of scanning the whole table. -#}
 {% macro rebuild_from_day(source_relation, day_expression, loaded_column='loaded_at') -%}
     {%- set lookback = -(var('lookback_days') | int) -%}
-    (select least(
+    {%- set query -%}
+    select least(
         coalesce(
             (select min({{ day_expression }}) from {{ source_relation }}
              where {{ loaded_column }} > (select max({{ loaded_column }}) from {{ this }})),
@@ -14,5 +17,8 @@
         {%- if var('first_day') %},
         cast({{ dbt.dateadd('day', lookback, "cast('" ~ var('first_day') ~ "' as date)") }} as date)
         {%- endif %}
-    ))
+    )
+    {%- endset -%}
+    {%- set first_day = run_query(query).columns[0].values()[0] if execute else none -%}
+    cast('{{ first_day or "9999-12-31" }}' as date)
 {%- endmacro %}

@@ -16,5 +16,8 @@ from {{ ref('int_usage_events') }} as e
 inner join {{ ref('int_customer_users') }} as u on e.user_id = u.user_id
 inner join {{ ref('int_customer_accounts') }} as a on e.account_id = a.account_id
 {% if is_incremental() %}
-where {{ reporting_day('e.occurred_at') }} >= {{ rebuild_from_day(ref('int_usage_events'), reporting_day('occurred_at')) }}
+{%- set from_day = rebuild_from_day(ref('int_usage_events'), reporting_day('occurred_at')) %}
+-- the UTC bound lets DuckDB skip row groups: a reporting day starts less than a day before its UTC date
+where e.occurred_at >= {{ dbt.dateadd('day', -1, 'cast(' ~ from_day ~ ' as timestamp)') }}
+    and {{ reporting_day('e.occurred_at') }} >= {{ from_day }}
 {% endif %}
