@@ -69,19 +69,6 @@ adopters as (
     inner join {{ ref('int_features') }} as cat on cat.feature_key = f.feature_key
 ),
 
-grid as (
-    select distinct
-        f.feature_key,
-        f.feature_name,
-        s.month_start,
-        s.segment_type,
-        s.segment_value
-    from segmented as s
-    inner join {{ ref('int_features') }} as f
-        on f.released_at < {{ period_end('month', 's.month_start') }}
-        and (f.retired_at is null or f.retired_at > s.month_start)
-),
-
 denominators as (
     select
         month_start,
@@ -91,6 +78,20 @@ denominators as (
         count(distinct account_id) as active_accounts
     from segmented
     group by month_start, segment_type, segment_value
+),
+
+-- every feature released (and not retired) by the month's end, in each segment active that month
+grid as (
+    select
+        f.feature_key,
+        f.feature_name,
+        s.month_start,
+        s.segment_type,
+        s.segment_value
+    from denominators as s
+    inner join {{ ref('int_features') }} as f
+        on f.released_at < {{ period_end('month', 's.month_start') }}
+        and (f.retired_at is null or f.retired_at > s.month_start)
 ),
 
 usage as (
