@@ -27,6 +27,7 @@ class PipelineSettings(dg.ConfigurableResource):
     freshness_max_age_hours: str = "48"
     audit_sample_rows: str = "500000"
     duckdb_memory: str = "3GB"
+    gx_keep_days: str = "30"
 
     @classmethod
     def from_env(cls) -> "PipelineSettings":
@@ -42,6 +43,7 @@ class PipelineSettings(dg.ConfigurableResource):
             freshness_max_age_hours=_env_or("PRODOPS_FRESHNESS_MAX_AGE_HOURS", str(defaults.freshness_max_age_hours)),
             audit_sample_rows=_env_or("PRODOPS_AUDIT_SAMPLE_ROWS", str(defaults.audit_sample_rows)),
             duckdb_memory=_env_or("PRODOPS_DUCKDB_MEMORY", defaults.duckdb_memory),
+            gx_keep_days=_env_or("PRODOPS_GX_KEEP_DAYS", str(defaults.gx_keep_days)),
         )
 
     def get(self) -> Settings:
@@ -57,4 +59,5 @@ class PipelineSettings(dg.ConfigurableResource):
             "PRODOPS_FRESHNESS_MAX_AGE_HOURS": self.freshness_max_age_hours,
             "PRODOPS_AUDIT_SAMPLE_ROWS": self.audit_sample_rows,
             "PRODOPS_DUCKDB_MEMORY": self.duckdb_memory,
+            "PRODOPS_GX_KEEP_DAYS": self.gx_keep_days,
         })

@@ -72,6 +72,7 @@ class Settings:
     duckdb_memory: str
     audit_sample_rows: int  # a raw load larger than this is validated by GX on a sample of this size; 0: all rows
     partitions_start: str  # the first daily partition
+    gx_keep_days: float  # validation results (and their Data Docs pages) older than this are deleted
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -91,6 +92,7 @@ class Settings:
             duckdb_memory=env.get("PRODOPS_DUCKDB_MEMORY") or "3GB",
             audit_sample_rows=_count(env.get("PRODOPS_AUDIT_SAMPLE_ROWS") or "500000", "PRODOPS_AUDIT_SAMPLE_ROWS"),
             partitions_start=_day(env.get("PRODOPS_PARTITIONS_START") or "2024-01-01", "PRODOPS_PARTITIONS_START"),
+            gx_keep_days=_positive(env.get("PRODOPS_GX_KEEP_DAYS") or "30", "PRODOPS_GX_KEEP_DAYS"),
         )
 
     @property

@@ -11,13 +11,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
-from prodops_pipeline.audit.gx_project import context, data_docs_index
+from prodops_pipeline.audit.gx_project import RUN_TIME_FORMAT, context, data_docs_index, prune_results
 from prodops_pipeline.audit.suites import all_suites, expectation_signature
 from prodops_pipeline.publish.build import last_build
 from prodops_pipeline.runner import run_assets
@@ -167,3 +168,20 @@ def test_committed_suites_follow_the_contracts(tmp_path):
         committed = ctx.suites.get(spec.name)
         assert sorted(map(expectation_signature, committed.expectations)) == \
             sorted(map(expectation_signature, spec.expectations)), f"run `prodops expectations`: {spec.name} is stale"
+
+
+def test_validation_results_older_than_the_keep_window_are_pruned(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRODOPS_HOME", str(tmp_path))
+    monkeypatch.setenv("PRODOPS_GX_KEEP_DAYS", "30")
+    settings = Settings.from_env()
+    now = datetime.now(timezone.utc)
+    runs = {age: (now - timedelta(days=age)).strftime(RUN_TIME_FORMAT) for age in (45, 1)}
+    for root in ("validations", "data_docs/validations"):
+        for run in runs.values():
+            folder = tmp_path / "gx" / root / "nps_summary" / "__none__" / run
+            folder.mkdir(parents=True)
+            (folder / "result.json").write_text("{}")
+    assert prune_results(settings) == 2
+    for root in ("validations", "data_docs/validations"):
+        kept = sorted(p.name for p in (tmp_path / "gx" / root / "nps_summary" / "__none__").iterdir())
+        assert kept == [runs[1]]

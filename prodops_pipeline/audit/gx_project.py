@@ -7,7 +7,9 @@ Docs are written under PRODOPS_HOME/gx (great_expectations.yml substitutes ${PRO
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ GX_ROOT = CHECKOUT_ROOT / "expectations"
 DATASOURCE = "prodops"
 BATCH = "dataframe"
 SAMPLE_SIZE = 5
+RUN_TIME_FORMAT = "%Y%m%dT%H%M%S.%fZ"  # how GX names the folder of one validation run
 
 
 def context(settings: Settings):
@@ -34,9 +37,27 @@ def data_docs_index(settings: Settings) -> Path:
 
 def build_data_docs(settings: Settings) -> Path:
     """Rebuild the Data Docs site from the stored validation results: once per build, and whenever a
-    check fails, rather than after every checkpoint run (a rebuild reads every stored result)."""
+    check fails, rather than after every checkpoint run (a rebuild reads every stored result, so
+    results older than PRODOPS_GX_KEEP_DAYS are deleted first)."""
+    prune_results(settings)
     context(settings).build_data_docs()
     return data_docs_index(settings)
+
+
+def prune_results(settings: Settings) -> int:
+    """Delete the validation results, and their Data Docs pages, older than PRODOPS_GX_KEEP_DAYS."""
+    cutoff = datetime.now(timezone.utc) - timedelta(days=settings.gx_keep_days)
+    removed = 0
+    for root in (settings.home / "gx" / "validations", settings.home / "gx" / "data_docs" / "validations"):
+        for run in root.glob("*/*/*"):  # <suite>/<run name>/<run time>
+            try:
+                ran_at = datetime.strptime(run.name, RUN_TIME_FORMAT).replace(tzinfo=timezone.utc)
+            except ValueError:
+                continue
+            if ran_at < cutoff:
+                shutil.rmtree(run, ignore_errors=True)
+                removed += 1
+    return removed
 
 
 def write_project(settings: Settings, suites: list[SuiteSpec]) -> None:
