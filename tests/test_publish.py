@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -18,8 +19,10 @@ import dagster as dg
 import duckdb
 import pytest
 
+from prodops_pipeline.audit.checks import audit_raw
 from prodops_pipeline.audit.gx_project import RUN_TIME_FORMAT, context, data_docs_index, prune_results
 from prodops_pipeline.audit.suites import all_suites, expectation_signature
+from prodops_pipeline.ingest.contract import table
 from prodops_pipeline.publish.build import last_build
 from prodops_pipeline.runner import run_assets
 from prodops_pipeline.settings import Settings
@@ -185,3 +188,14 @@ def test_validation_results_older_than_the_keep_window_are_pruned(tmp_path, monk
     for root in ("validations", "data_docs/validations"):
         kept = sorted(p.name for p in (tmp_path / "gx" / root / "nps_summary" / "__none__").iterdir())
         assert kept == [runs[1]]
+
+
+def test_a_large_raw_load_is_audited_on_the_same_sample_every_time(published):
+    settings, _ = published
+    usage = table("usage_events")
+    whole = audit_raw(replace(settings, audit_sample_rows=0), usage)
+    assert whole.sampled_from is None and whole.rows > 20_000 and not whole.failures
+    sampled = replace(settings, audit_sample_rows=2_000)
+    first, again = audit_raw(sampled, usage), audit_raw(sampled, usage)
+    assert first.sampled_from == whole.rows
+    assert 1_500 < first.rows < 2_500 and first.rows == again.rows

@@ -139,28 +139,28 @@ def _read_csv(con: duckdb.DuckDBPyConnection, files: list[Path], header: list[st
         f"INSERT INTO {target} BY NAME "
         "SELECT s.file_path AS _source_file, "
         f"{_literal(Reason.malformed_csv(''))} || lower(CAST(e.error_type AS VARCHAR)) AS _malformed, "
-        "'line ' || e.line || ': ' || e.csv_line AS _raw_line, NULL AS _row "
+        "'line ' || e.line || ': ' || e.csv_line AS _raw_line "
         "FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id)"
     )
 
 
 def _append(con: duckdb.DuckDBPyConnection, target: str, select_sql: str) -> None:
-    numbered = f"SELECT *, row_number() OVER () AS _row FROM ({select_sql})"
-    incoming = {name.lower() for name, _ in _columns(con, f"({numbered})")}
+    incoming = {name.lower() for name, _ in _columns(con, f"({select_sql})")}
     present = {name.lower() for name, _ in _columns(con, target)}
     for name in sorted(incoming - present):
         con.execute(f"ALTER TABLE {target} ADD COLUMN {_quote(name)} VARCHAR")
-    con.execute(f"INSERT INTO {target} BY NAME {numbered}")
+    con.execute(f"INSERT INTO {target} BY NAME {select_sql}")
 
 
 def read_as_text(con: duckdb.DuckDBPyConnection, files: list[Path], target: str) -> list[UnreadableFile]:
-    """Create temp table `target` holding every row of `files` as text.
+    """Create temp table `target` holding every row of `files` as text, in file order: its rowid
+    numbers the rows (a row_number() over the whole read would run on one thread).
 
     Returns the files that could not be read; their rows are not in `target`.
     """
     con.execute(f"DROP TABLE IF EXISTS {target}")
     con.execute(
-        f"CREATE TEMP TABLE {target} (_source_file VARCHAR, _row BIGINT, _malformed VARCHAR, _raw_line VARCHAR)"
+        f"CREATE TEMP TABLE {target} (_source_file VARCHAR, _malformed VARCHAR, _raw_line VARCHAR)"
     )
     unreadable: list[UnreadableFile] = []
     readable = [f for f in files if f.stat().st_size > 0]

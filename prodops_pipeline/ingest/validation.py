@@ -159,12 +159,14 @@ def build_checks(
     parent_keys_sql: referenced table name -> query returning its landed keys as `k`.
     """
     missing = [c.name for c in table.columns if c.name not in present]
+    # incoming's rowid numbers its rows in file order, unless a source column named rowid hides it
+    row = "row_number() OVER ()" if "rowid" in present else "rowid"
     fill = "".join(f", NULL::VARCHAR AS {q(name)}" for name in missing)
     parsed = ", ".join(f"{parse_expr(c)} AS {typed(c.name)}" for c in table.columns)
     statements = [
         "DROP TABLE IF EXISTS checked",
         f"CREATE TEMP TABLE checked AS "
-        f"WITH filled AS (SELECT *{fill} FROM incoming), parsed AS (SELECT *, {parsed} FROM filled) "
+        f"WITH filled AS (SELECT *, {row} AS _row{fill} FROM incoming), parsed AS (SELECT *, {parsed} FROM filled) "
         f"SELECT *, {_first_failure(_row_rules(table, currency))} AS _reason FROM parsed",
     ]
     key = typed(table.key)
