@@ -56,7 +56,7 @@ def test_raw_tables_and_marts_carry_a_freshness_policy_and_intermediate_models_d
     assert graph.get(dg.AssetKey(["raw", "usage_events"])).freshness_policy is not None
     assert graph.get(dg.AssetKey("nps_summary")).freshness_policy is not None
     assert graph.get(dg.AssetKey("analyst_database")).freshness_policy is not None
-    assert graph.get(dg.AssetKey("int_customer_events")).freshness_policy is None
+    assert graph.get(dg.AssetKey("int_usage_user_daily")).freshness_policy is None
 
 
 def test_dbt_arguments_for_incremental_and_full_refresh_builds():

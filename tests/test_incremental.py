@@ -72,5 +72,32 @@ def test_a_backfill_of_past_days_lands_their_files_only_and_rebuilds_them(tmp_pa
     assert warehouse_rows(settings, count)[0][0] > before
     assert pending_files(settings) == {"usage_events": [f"usage_events/{later.isoformat()}.csv"]}
     instance = dg.DagsterInstance.get()
-    for key in (raw_key("usage_events"), dg.AssetKey("int_customer_events")):
+    for key in (raw_key("usage_events"), dg.AssetKey("int_usage_user_daily")):
         assert {backfilled.isoformat(), latest_partition()} <= instance.get_materialized_partitions(key)
+
+
+def test_a_crm_change_reaches_the_history_of_the_incremental_facts(tmp_path, pipeline_env):
+    """Deleting an account, restoring one, or marking a user internal changes who counts as a
+    customer on every past day: the refresh must give the marts a full rebuild gives."""
+    sources = tmp_path / "sources"
+    generate("small", SEED, sources, end=END - timedelta(days=1))
+    settings = pipeline_env(sources)
+    assert run_assets(settings).success
+
+    generate("small", SEED, sources, end=END)
+    accounts, contacts = sources / "accounts" / "accounts.csv", sources / "contacts" / "contacts.csv"
+    deleted = [line.split(",")[0] for line in accounts.read_text().splitlines() if line.endswith('"true"')]
+    assert deleted, "the demo data has a deleted account to restore"
+    lines = accounts.read_text().splitlines()
+    lines[1] = lines[1].removesuffix('"false"') + '"true"'  # the first account is deleted
+    accounts.write_text("\n".join(line.removesuffix('"true"') + '"false"' if line.split(",")[0] in deleted else line
+                                  for line in lines) + "\n")  # and the deleted ones restored
+    people = contacts.read_text().splitlines()
+    member = next(i for i, line in enumerate(people) if '"member","false"' in line and '"acc_000002"' in line)
+    people[member] = people[member].replace('"member","false"', '"member","true"')  # a user turns out to be staff
+    contacts.write_text("\n".join(people) + "\n")
+
+    assert run_assets(settings).success
+    incremental = published_content(settings)
+    assert run_assets(settings, full_refresh=True).success
+    assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"

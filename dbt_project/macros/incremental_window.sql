@@ -22,3 +22,11 @@
     {%- set first_day = run_query(query).columns[0].values()[0] if execute else none -%}
     cast('{{ first_day or "9999-12-31" }}' as date)
 {%- endmacro %}
+
+{#- The filter on usage events (of int_usage_events) keeping the reporting days from `from_day` (a date
+    literal, as rebuild_from_day returns) on. The extra UTC bound lets DuckDB skip row groups: a
+    reporting day starts less than a day before its UTC date. -#}
+{% macro usage_events_from(from_day, keyword='where') -%}
+    {{ keyword }} occurred_at >= {{ dbt.dateadd('day', -1, 'cast(' ~ from_day ~ ' as timestamp)') }}
+        and {{ reporting_day('occurred_at') }} >= {{ from_day }}
+{%- endmacro %}

@@ -1,16 +1,25 @@
--- One row per account x day with activity: active users, events and distinct features used.
--- Incremental by day: see macro rebuild_from_day.
-{{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='day') }}
+-- One row per account x day with activity: active customer users, their events and the distinct
+-- features they used, rolled up from the user and feature facts.
+
+with users as (
+    -- a row of the user fact is one user active that day
+    select account_id, day, count(*) as active_users, sum(events) as events, max(loaded_at) as loaded_at
+    from {{ ref('int_user_activity_daily') }}
+    group by account_id, day
+),
+
+features as (
+    select account_id, day, count(distinct feature_key) as features_used
+    from {{ ref('int_feature_usage_daily') }}
+    group by account_id, day
+)
 
 select
-    account_id,
-    day,
-    count(distinct user_id) as active_users,
-    count(*) as events,
-    count(distinct case when event_name = 'feature_used' then feature_key end) as features_used,
-    max(loaded_at) as loaded_at
-from {{ ref('int_customer_events') }}
-{% if is_incremental() %}
-where day >= {{ rebuild_from_day(ref('int_customer_events'), 'day') }}
-{% endif %}
-group by account_id, day
+    u.account_id,
+    u.day,
+    u.active_users,
+    u.events,
+    coalesce(f.features_used, 0) as features_used,
+    u.loaded_at
+from users as u
+left join features as f on f.account_id = u.account_id and f.day = u.day

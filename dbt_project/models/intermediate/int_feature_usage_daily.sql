@@ -1,20 +1,7 @@
--- One row per user x account x feature x day with at least one feature_used event.
--- Incremental by day: see macro rebuild_from_day.
-{{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='day') }}
+-- One row per customer user x customer account x feature x day with at least one feature_used event.
+{{ config(materialized='view') }}
 
-select
-    user_id,
-    account_id,
-    feature_key,
-    day,
-    {{ period_start('month', 'day') }} as month_start,
-    count(*) as uses,
-    min(occurred_at) as first_used_at,
-    max(occurred_at) as last_used_at,
-    max(loaded_at) as loaded_at
-from {{ ref('int_customer_events') }}
-where event_name = 'feature_used' and feature_key is not null
-{% if is_incremental() %}
-    and day >= {{ rebuild_from_day(ref('int_customer_events'), 'day') }}
-{% endif %}
-group by user_id, account_id, feature_key, day
+select d.*
+from {{ ref('int_usage_feature_daily') }} as d
+inner join {{ ref('int_customer_users') }} as u on d.user_id = u.user_id
+inner join {{ ref('int_customer_accounts') }} as a on d.account_id = a.account_id

@@ -1,17 +1,7 @@
--- One row per user x account x reporting-zone day with at least one usage event.
--- Incremental by day: see macro rebuild_from_day.
-{{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='day') }}
+-- One row per customer user x customer account x reporting-zone day with at least one usage event.
+{{ config(materialized='view') }}
 
-select
-    user_id,
-    account_id,
-    day,
-    {{ period_start('month', 'day') }} as month_start,
-    count(*) as events,
-    min(occurred_at) as first_event_at,
-    max(loaded_at) as loaded_at
-from {{ ref('int_customer_events') }}
-{% if is_incremental() %}
-where day >= {{ rebuild_from_day(ref('int_customer_events'), 'day') }}
-{% endif %}
-group by user_id, account_id, day
+select d.*
+from {{ ref('int_usage_user_daily') }} as d
+inner join {{ ref('int_customer_users') }} as u on d.user_id = u.user_id
+inner join {{ ref('int_customer_accounts') }} as a on d.account_id = a.account_id
