@@ -101,3 +101,25 @@ def test_a_crm_change_reaches_the_history_of_the_incremental_facts(tmp_path, pip
     incremental = published_content(settings)
     assert run_assets(settings, full_refresh=True).success
     assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
+
+
+def test_a_re_exported_day_file_replaces_its_earlier_version(tmp_path, pipeline_env):
+    sources = tmp_path / "sources"
+    generate("small", SEED, sources, end=END)
+    settings = pipeline_env(sources)
+    assert run_assets(settings).success
+
+    day_file = sources / "usage_events" / f"{(END - timedelta(days=20)).isoformat()}.csv"
+    header, *rows = day_file.read_text().splitlines()
+    dropped, changed = rows[0].split(",")[0].strip('"'), rows[1].split(",")
+    moved = changed[0].strip('"')
+    changed[1] = f"{(END - timedelta(days=25)).isoformat()}T08:00:00Z"  # the source corrected its time
+    day_file.write_text("\n".join([header, ",".join(changed), *rows[2:]]) + "\n")
+
+    assert run_assets(settings).success
+    assert warehouse_rows(settings, f"select count(*) from staging.stg_prodops__usage_events where event_id = {dropped!r}") == [(0,)]
+    assert warehouse_rows(settings, f"select occurred_at::date from staging.stg_prodops__usage_events where event_id = {moved!r}") \
+        == [(END - timedelta(days=25),)]
+    incremental = published_content(settings)
+    assert run_assets(settings, full_refresh=True).success
+    assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"

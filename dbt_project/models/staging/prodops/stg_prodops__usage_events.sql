@@ -1,6 +1,7 @@
--- Incremental: each build adds the rows landed since the last one; a repeated event_id is the same
--- event delivered twice and the first received is kept (a later redelivery is dropped).
-{{ config(materialized='incremental', tags=['daily'], incremental_strategy='append') }}
+-- Incremental: each build adds the rows of the files landed since the last one. A repeated event_id is
+-- the same event delivered twice and the first received is kept (a later redelivery is dropped). A
+-- source file landed again with changed content replaces the rows of its earlier version.
+{{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='source_file') }}
 
 with source as (
     select * from {{ source('prodops', 'usage_events') }}
@@ -22,6 +23,7 @@ renamed as (
         occurred_at,
         received_at,
         _loaded_at as loaded_at,
+        _source_file as source_file,
         row_number() over (
             partition by event_id
             order by received_at nulls last, _loaded_at, _source_file
@@ -40,9 +42,15 @@ select
     properties,
     occurred_at,
     received_at,
-    loaded_at
+    loaded_at,
+    source_file
 from renamed
 where delivery_number = 1
 {% if is_incremental() %}
-    and not exists (select 1 from {{ this }} as known where known.event_id = renamed.event_id)
+    -- rows of the files being replaced do not count as earlier deliveries
+    and not exists (
+        select 1 from {{ this }} as known
+        where known.event_id = renamed.event_id
+            and known.source_file not in (select distinct _source_file from source)
+    )
 {% endif %}
