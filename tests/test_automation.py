@@ -60,9 +60,10 @@ def test_raw_tables_and_marts_carry_a_freshness_policy_and_intermediate_models_d
 
 
 def test_dbt_arguments_for_incremental_and_full_refresh_builds():
-    assert dbt_build_args(DbtBuildConfig()) == ["build"]
-    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh"]
-    assert dbt_build_args(DbtBuildConfig(), "2026-03-01") == ["build", "--vars", '{"first_day": "2026-03-01"}']
+    nightly = ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(DbtBuildConfig()) == nightly
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == [*nightly, "--full-refresh"]
+    assert dbt_build_args(DbtBuildConfig(), "2026-03-01") == [*nightly, "--vars", '{"first_day": "2026-03-01"}']
 
 
 def test_benchmark_stages_follow_the_steps():

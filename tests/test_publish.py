@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from dagster_dbt import DbtCliResource
 
 from prodops_pipeline.audit.checks import audit_raw
 from prodops_pipeline.audit.gx_project import RUN_TIME_FORMAT, context, data_docs_index, prune_results
@@ -26,7 +27,7 @@ from prodops_pipeline.ingest.contract import table
 from prodops_pipeline.publish.build import last_build
 from prodops_pipeline.runner import run_assets
 from prodops_pipeline.settings import Settings
-from prodops_pipeline.transform.project import dbt_project
+from prodops_pipeline.transform.project import dbt_project, export_settings
 
 
 def published_digest(settings: Settings) -> dict[str, str]:
@@ -199,3 +200,15 @@ def test_a_large_raw_load_is_audited_on_the_same_sample_every_time(published):
     first, again = audit_raw(sampled, usage), audit_raw(sampled, usage)
     assert first.sampled_from == whole.rows
     assert 1_500 < first.rows < 2_500 and first.rows == again.rows
+
+
+def test_every_dbt_unit_test_passes(published):
+    """The unit tests of the metric logic (inline in the models' YAML) run here, not in nightly builds."""
+    settings, _ = published
+    export_settings(settings)
+    invocation = DbtCliResource(project_dir=dbt_project).cli(["test", "--resource-type", "unit_test"], raise_on_error=False)
+    invocation.wait()
+    results = invocation.get_artifact("run_results.json")["results"]
+    failed = [r["unique_id"] for r in results if r["status"] != "pass"]
+    defined = [n for n in json.loads(dbt_project.manifest_path.read_text())["unit_tests"]]
+    assert not failed and len(results) == len(defined) >= 13, failed
