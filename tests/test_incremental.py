@@ -23,11 +23,28 @@ def warehouse_rows(settings, sql):
         return con.sql(sql).fetchall()
 
 
-def test_catch_up_with_late_data_equals_a_full_rebuild_and_a_rerun_changes_nothing(tmp_path, pipeline_env):
+def built(tmp_path, pipeline_env, end):
+    """Sources generated up to `end` and one successful run over them."""
     sources = tmp_path / "sources"
-    generate("small", SEED, sources, end=END - timedelta(days=3))
+    generate("small", SEED, sources, end=end)
     settings = pipeline_env(sources)
     assert run_assets(settings).success
+    return settings, sources
+
+
+def refresh_equals_full_rebuild(settings, after_refresh=lambda: None):
+    """An incremental run (then `after_refresh`), then a full rebuild over the same data: both publish
+    the same marts."""
+    outcome = run_assets(settings)
+    assert outcome.success, outcome.failures
+    after_refresh()
+    incremental = published_content(settings)
+    assert run_assets(settings, full_refresh=True).success
+    assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
+
+
+def test_catch_up_with_late_data_equals_a_full_rebuild_and_a_rerun_changes_nothing(tmp_path, pipeline_env):
+    settings, sources = built(tmp_path, pipeline_env, END - timedelta(days=3))
 
     # three nights missed, then everything arrives at once, with an event from three days ago
     generate("small", SEED, sources, end=END)
@@ -79,11 +96,7 @@ def test_a_backfill_of_past_days_lands_their_files_only_and_rebuilds_them(tmp_pa
 def test_a_crm_change_reaches_the_history_of_the_incremental_facts(tmp_path, pipeline_env):
     """Deleting an account, restoring one, or marking a user internal changes who counts as a
     customer on every past day: the refresh must give the marts a full rebuild gives."""
-    sources = tmp_path / "sources"
-    generate("small", SEED, sources, end=END - timedelta(days=1))
-    settings = pipeline_env(sources)
-    assert run_assets(settings).success
-
+    settings, sources = built(tmp_path, pipeline_env, END - timedelta(days=1))
     generate("small", SEED, sources, end=END)
     accounts, contacts = sources / "accounts" / "accounts.csv", sources / "contacts" / "contacts.csv"
     deleted = [line.split(",")[0] for line in accounts.read_text().splitlines() if line.endswith('"true"')]
@@ -96,19 +109,11 @@ def test_a_crm_change_reaches_the_history_of_the_incremental_facts(tmp_path, pip
     member = next(i for i, line in enumerate(people) if '"member","false"' in line and '"acc_000002"' in line)
     people[member] = people[member].replace('"member","false"', '"member","true"')  # a user turns out to be staff
     contacts.write_text("\n".join(people) + "\n")
-
-    assert run_assets(settings).success
-    incremental = published_content(settings)
-    assert run_assets(settings, full_refresh=True).success
-    assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
+    refresh_equals_full_rebuild(settings)
 
 
 def test_a_re_exported_day_file_replaces_its_earlier_version(tmp_path, pipeline_env):
-    sources = tmp_path / "sources"
-    generate("small", SEED, sources, end=END)
-    settings = pipeline_env(sources)
-    assert run_assets(settings).success
-
+    settings, sources = built(tmp_path, pipeline_env, END)
     day_file = sources / "usage_events" / f"{(END - timedelta(days=20)).isoformat()}.csv"
     header, *rows = day_file.read_text().splitlines()
     dropped, changed = rows[0].split(",")[0].strip('"'), rows[1].split(",")
@@ -116,10 +121,11 @@ def test_a_re_exported_day_file_replaces_its_earlier_version(tmp_path, pipeline_
     changed[1] = f"{(END - timedelta(days=25)).isoformat()}T08:00:00Z"  # the source corrected its time
     day_file.write_text("\n".join([header, ",".join(changed), *rows[2:]]) + "\n")
 
-    assert run_assets(settings).success
-    assert warehouse_rows(settings, f"select count(*) from staging.stg_prodops__usage_events where event_id = {dropped!r}") == [(0,)]
-    assert warehouse_rows(settings, f"select occurred_at::date from staging.stg_prodops__usage_events where event_id = {moved!r}") \
-        == [(END - timedelta(days=25),)]
-    incremental = published_content(settings)
-    assert run_assets(settings, full_refresh=True).success
-    assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
+
+    def replaced_in_staging():
+        stg = "staging.stg_prodops__usage_events"
+        assert warehouse_rows(settings, f"select count(*) from {stg} where event_id = {dropped!r}") == [(0,)]
+        assert warehouse_rows(settings, f"select occurred_at::date from {stg} where event_id = {moved!r}") \
+            == [(END - timedelta(days=25),)]
+
+    refresh_equals_full_rebuild(settings, after_refresh=replaced_in_staging)
