@@ -48,9 +48,12 @@ def partition_days(context: dg.AssetExecutionContext) -> tuple[date, date]:
     return window.start.date(), (window.end - timedelta(days=1)).date()
 
 
-def file_window(context: dg.AssetExecutionContext) -> tuple[date, date] | None:
-    """The days of the files a partitioned ingestion lands: those dated in the run's partitions, or
-    every pending file (None) when the run reaches today's partition."""
+def backfill_window(context: dg.AssetExecutionContext) -> tuple[date, date] | None:
+    """The days a backfill re-processes: the run's partitions when they end before today's. None for
+    a run reaching today's partition, which lands every pending file, whatever its day, and rebuilds
+    the facts from the earliest day that received rows."""
+    if not (context.has_partition_key or context.has_partition_key_range):
+        return None
     first, last = partition_days(context)
     return None if last.isoformat() >= latest_partition() else (first, last)
 

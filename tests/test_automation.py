@@ -70,3 +70,29 @@ def test_benchmark_stages_follow_the_steps():
     assert [stage_of(k) for k in ("raw__usage_events", "raw__usage_events_gx_audit", "raw__tickets_gx_volume_freshness",
                                   "prodops_dbt_assets", "mart_gx_audit", "analyst_database")] == \
         ["ingest", "audit", "audit", "dbt", "audit", "publish"]
+
+
+def test_dbt_run_folders_are_pruned_and_the_partial_parse_state_carried_to_the_next_run(tmp_path):
+    import os
+
+    from prodops_pipeline.transform.targets import KEEP_RUN_TARGETS, PARTIAL_PARSE, keep_partial_parse, prune_run_targets
+
+    runs = []
+    for i in range(KEEP_RUN_TARGETS + 3):
+        run = tmp_path / f"prodops_dbt_assets-run{i:02d}-x"
+        run.mkdir()
+        os.utime(run, (1_000_000 + i, 1_000_000 + i))
+        runs.append(run)
+    (tmp_path / "other-folder").mkdir()
+    removed = prune_run_targets(tmp_path, prefix="prodops_dbt_assets")
+    assert removed == runs[:3]
+    assert sorted(p for p in tmp_path.iterdir() if p.name.startswith("prodops")) == runs[3:]
+    assert (tmp_path / "other-folder").exists()
+
+    (tmp_path / PARTIAL_PARSE).write_bytes(b"state of the last dbt parse")
+    keep_partial_parse(runs[-1], tmp_path)  # a command that wrote no state changes nothing
+    assert (tmp_path / PARTIAL_PARSE).read_bytes() == b"state of the last dbt parse"
+    (runs[-1] / PARTIAL_PARSE).write_bytes(b"state of the latest run")
+    keep_partial_parse(runs[-1], tmp_path)
+    assert (tmp_path / PARTIAL_PARSE).read_bytes() == b"state of the latest run"
+    assert not list(tmp_path.glob(".*.tmp"))

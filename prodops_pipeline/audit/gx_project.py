@@ -6,6 +6,7 @@ Docs are written under PRODOPS_HOME/gx (great_expectations.yml substitutes ${PRO
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -28,6 +29,13 @@ RUN_TIME_FORMAT = "%Y%m%dT%H%M%S.%fZ"  # how GX names the folder of one validati
 
 def context(settings: Settings):
     os.environ["PRODOPS_HOME"] = str(settings.home)  # substituted into great_expectations.yml
+    return _file_context(str(settings.home))
+
+
+@functools.cache
+def _file_context(home: str):
+    """One file context per pipeline home and process: building one reads the whole project (about
+    half a second), and every suite of a run needs it."""
     return gx.get_context(mode="file", project_root_dir=str(GX_ROOT))
 
 

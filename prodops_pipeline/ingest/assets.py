@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from ..partitions import daily_partitions, file_window
+from ..partitions import backfill_window, daily_partitions
 from ..resources import PipelineSettings
 from .contract import TABLES, Table
 from .landing import LoadResult, SourceError, land_table
@@ -61,7 +61,7 @@ def build_ingest_asset(table: Table) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
         config = settings.get()
         try:
-            result = land_table(config, table, file_window(context) if table.event_like else None)
+            result = land_table(config, table, backfill_window(context) if table.event_like else None)
         except SourceError as exc:
             raise dg.Failure(description=str(exc)) from None
         metadata = load_metadata(result)

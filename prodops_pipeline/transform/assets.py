@@ -1,17 +1,21 @@
 """The dbt models as Dagster assets; their dbt tests as asset checks.
 
 One dbt invocation builds every model. The day-grained facts built from usage events (dbt tag
-`daily`) are partitioned by reporting day (see the translator); the run's first day is passed to
-dbt, so a backfill of past days rebuilds them.
+`daily`) are partitioned by reporting day (see the translator); a backfill passes its first day to
+dbt, so the past days it covers are rebuilt.
 """
 
 import json
+from functools import cached_property
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from dbt.version import __version__ as DBT_VERSION
+from packaging import version
 
-from ..partitions import partition_days
+from ..partitions import backfill_window
 from .project import dbt_project
+from .targets import keep_partial_parse, prune_run_targets
 from .translator import ProdopsTranslator
 
 
@@ -28,10 +32,24 @@ def dbt_build_args(config: DbtBuildConfig, first_day: str | None = None) -> list
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=ProdopsTranslator(),
             backfill_policy=dg.BackfillPolicy.single_run())
 def prodops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-    partitioned = context.has_partition_key or context.has_partition_key_range
-    first_day = partition_days(context)[0].isoformat() if partitioned else None
-    yield from dbt.cli(dbt_build_args(config, first_day), context=context).stream()
+    # only a backfill passes its first day: a var that changes every night would make dbt parse the
+    # whole project again on every run
+    window = backfill_window(context)
+    invocation = dbt.cli(dbt_build_args(config, window[0].isoformat() if window else None), context=context)
+    yield from invocation.stream()
+    target_root = dbt_project.project_dir / dbt_project.target_path
+    keep_partial_parse(invocation.target_path, target_root)
+    prune_run_targets(target_root, prefix=context.op_execution_context.op.name)
+
+
+class ProdopsDbtCliResource(DbtCliResource):
+    """dagster-dbt asks the dbt executable for its version (`dbt --version`, about 4 s of start-up)
+    before every command, in case it is the Fusion engine; ours is the dbt-core installed here."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(DBT_VERSION)
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project)
+    return ProdopsDbtCliResource(project_dir=dbt_project)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
+from filelock import FileLock
 
 from ..settings import CHECKOUT_ROOT, Settings
 
@@ -37,8 +38,11 @@ def prepared_project() -> DbtProject:
     export_settings(Settings.from_env())
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     manifest = project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
-        project.preparer.prepare(project)  # `dbt parse`: writes target/manifest.json
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    # processes importing the code location at once (test workers, the UI and a run) parse it once
+    with FileLock(manifest.parent / ".prepare.lock"):
+        if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
+            project.preparer.prepare(project)  # `dbt parse`: writes target/manifest.json
     return project
 
 
