@@ -32,34 +32,65 @@ def built(tmp_path, pipeline_env, end):
     return settings, sources
 
 
-def refresh_equals_full_rebuild(settings, after_refresh=lambda: None):
-    """An incremental run (then `after_refresh`), then a full rebuild over the same data: both publish
-    the same marts."""
-    outcome = run_assets(settings)
-    assert outcome.success, outcome.failures
-    after_refresh()
-    incremental = published_content(settings)
-    assert run_assets(settings, full_refresh=True).success
-    assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
-
-
-def test_catch_up_with_late_data_equals_a_full_rebuild_and_a_rerun_changes_nothing(tmp_path, pipeline_env):
-    settings, sources = built(tmp_path, pipeline_env, END - timedelta(days=3))
-
-    # three nights missed, then everything arrives at once, with an event from three days ago
-    generate("small", SEED, sources, end=END)
+def add_late_event(sources, late_day):
+    """A file that redelivers an event of `late_day`, arriving with the latest day's files."""
     header, first = (sources / "usage_events" / f"{END.isoformat()}.csv").read_text().splitlines()[:2]
-    late_day = END - timedelta(days=3)
     fields = first.split(",")
-    fields[0], fields[1] = "ev_late_arrival", f"{late_day.isoformat()}T12:00:00Z"
+    fields[0], fields[1] = '"ev_late_arrival"', f"{late_day.isoformat()}T12:00:00Z"
     (sources / "usage_events" / "late-redelivery.csv").write_text(f"{header}\n{','.join(fields)}\n")
-    before = warehouse_rows(settings, f"select count(*) from intermediate.int_customer_events where day = '{late_day}'")[0][0]
+    return fields[3].strip('"')  # its user
+
+
+def change_the_crm(sources):
+    """Delete an account, restore the deleted ones, and find a user to be staff: who counts as a
+    customer changes on every past day."""
+    accounts, contacts = sources / "accounts" / "accounts.csv", sources / "contacts" / "contacts.csv"
+    deleted = [line.split(",")[0] for line in accounts.read_text().splitlines() if line.endswith('"true"')]
+    assert deleted, "the demo data has a deleted account to restore"
+    lines = accounts.read_text().splitlines()
+    lines[1] = lines[1].removesuffix('"false"') + '"true"'  # the first account is deleted
+    accounts.write_text("\n".join(line.removesuffix('"true"') + '"false"' if line.split(",")[0] in deleted else line
+                                  for line in lines) + "\n")  # and the deleted ones restored
+    people = contacts.read_text().splitlines()
+    member = next(i for i, line in enumerate(people) if '"member","false"' in line and '"acc_000002"' in line)
+    people[member] = people[member].replace('"member","false"', '"member","true"')  # a user turns out to be staff
+    contacts.write_text("\n".join(people) + "\n")
+
+
+def re_export_a_day_file(sources, day):
+    """The source exports `day` again: one event gone, another one's time corrected to 5 days
+    earlier. Returns both event ids."""
+    day_file = sources / "usage_events" / f"{day.isoformat()}.csv"
+    header, *rows = day_file.read_text().splitlines()
+    dropped, changed = rows[0].split(",")[0].strip('"'), rows[1].split(",")
+    changed[1] = f"{(day - timedelta(days=5)).isoformat()}T08:00:00Z"
+    day_file.write_text("\n".join([header, ",".join(changed), *rows[2:]]) + "\n")
+    return dropped, changed[0].strip('"')
+
+
+def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothing(tmp_path, pipeline_env):
+    """Three nights missed, then one run gets everything at once: the missed days, an event three
+    days late, a CRM change reaching past days, and a day file exported again with changed content."""
+    settings, sources = built(tmp_path, pipeline_env, END - timedelta(days=3))
+    late_day, re_exported_day = END - timedelta(days=3), END - timedelta(days=20)
+    generate("small", SEED, sources, end=END)
+    late_user = add_late_event(sources, late_day)
+    change_the_crm(sources)
+    dropped, moved = re_export_a_day_file(sources, re_exported_day)
+    user_day = (f"select coalesce(sum(events), 0) from intermediate.int_usage_user_daily "
+                f"where user_id = {late_user!r} and day = '{late_day}'")
+    before = warehouse_rows(settings, user_day)[0][0]
 
     outcome = run_assets(settings)
     assert outcome.success, outcome.failures
-    after = warehouse_rows(settings, f"select count(*) from intermediate.int_customer_events where day = '{late_day}'")[0][0]
-    assert warehouse_rows(settings, "select day from intermediate.int_customer_events where event_id = 'ev_late_arrival'") == [(late_day,)]
-    assert after > before
+    assert pending_files(settings) == {}
+    # the late event is counted in its own day, not in the day it arrived
+    assert warehouse_rows(settings, user_day)[0][0] == before + 1
+    # the re-exported file replaced its earlier version
+    stg = "staging.stg_prodops__usage_events"
+    assert warehouse_rows(settings, f"select count(*) from {stg} where event_id = {dropped!r}") == [(0,)]
+    assert warehouse_rows(settings, f"select occurred_at::date from {stg} where event_id = {moved!r}") \
+        == [(re_exported_day - timedelta(days=5),)]
     incremental = published_content(settings)
 
     assert run_assets(settings).success  # nothing new
@@ -91,41 +122,3 @@ def test_a_backfill_of_past_days_lands_their_files_only_and_rebuilds_them(tmp_pa
     instance = dg.DagsterInstance.get()
     for key in (raw_key("usage_events"), dg.AssetKey("int_usage_user_daily")):
         assert {backfilled.isoformat(), latest_partition()} <= instance.get_materialized_partitions(key)
-
-
-def test_a_crm_change_reaches_the_history_of_the_incremental_facts(tmp_path, pipeline_env):
-    """Deleting an account, restoring one, or marking a user internal changes who counts as a
-    customer on every past day: the refresh must give the marts a full rebuild gives."""
-    settings, sources = built(tmp_path, pipeline_env, END - timedelta(days=1))
-    generate("small", SEED, sources, end=END)
-    accounts, contacts = sources / "accounts" / "accounts.csv", sources / "contacts" / "contacts.csv"
-    deleted = [line.split(",")[0] for line in accounts.read_text().splitlines() if line.endswith('"true"')]
-    assert deleted, "the demo data has a deleted account to restore"
-    lines = accounts.read_text().splitlines()
-    lines[1] = lines[1].removesuffix('"false"') + '"true"'  # the first account is deleted
-    accounts.write_text("\n".join(line.removesuffix('"true"') + '"false"' if line.split(",")[0] in deleted else line
-                                  for line in lines) + "\n")  # and the deleted ones restored
-    people = contacts.read_text().splitlines()
-    member = next(i for i, line in enumerate(people) if '"member","false"' in line and '"acc_000002"' in line)
-    people[member] = people[member].replace('"member","false"', '"member","true"')  # a user turns out to be staff
-    contacts.write_text("\n".join(people) + "\n")
-    refresh_equals_full_rebuild(settings)
-
-
-def test_a_re_exported_day_file_replaces_its_earlier_version(tmp_path, pipeline_env):
-    settings, sources = built(tmp_path, pipeline_env, END)
-    day_file = sources / "usage_events" / f"{(END - timedelta(days=20)).isoformat()}.csv"
-    header, *rows = day_file.read_text().splitlines()
-    dropped, changed = rows[0].split(",")[0].strip('"'), rows[1].split(",")
-    moved = changed[0].strip('"')
-    changed[1] = f"{(END - timedelta(days=25)).isoformat()}T08:00:00Z"  # the source corrected its time
-    day_file.write_text("\n".join([header, ",".join(changed), *rows[2:]]) + "\n")
-
-
-    def replaced_in_staging():
-        stg = "staging.stg_prodops__usage_events"
-        assert warehouse_rows(settings, f"select count(*) from {stg} where event_id = {dropped!r}") == [(0,)]
-        assert warehouse_rows(settings, f"select occurred_at::date from {stg} where event_id = {moved!r}") \
-            == [(END - timedelta(days=25),)]
-
-    refresh_equals_full_rebuild(settings, after_refresh=replaced_in_staging)
