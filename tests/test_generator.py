@@ -39,11 +39,14 @@ def test_later_end_only_adds_day_files(tmp_path, dirty):
     out = tmp_path / "sources"
     generate("small", SEED, out, end=END, dirty=dirty)
     before = digests(out)
+    written = {p: p.stat().st_mtime_ns for p in out.rglob("*.*")}
     generate("small", SEED, out, end=END + timedelta(days=3), dirty=dirty)
     after = digests(out)
     for name, digest in before.items():
         if name.split("/")[0] in EVENT_TABLES:
             assert after[name] == digest, f"{name} changed when the data was extended"
+            if not dirty:  # untouched, as in a real delivery: the sensor and ingestion skip it by size and time
+                assert (out / name).stat().st_mtime_ns == written[out / name], f"{name} was written again"
     added = sorted(set(after) - set(before))
     new_days = {(END + timedelta(days=d)).isoformat() for d in (1, 2, 3)}
     assert {Path(n).stem for n in added if n.startswith("usage_events/")} == new_days

@@ -23,20 +23,28 @@ SUFFIX = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}
 BOM = b"\xef\xbb\xbf"
 
 
-def write(table: pa.Table, path: Path, fmt: str, bom: bool = False) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def encode(table: pa.Table, fmt: str, bom: bool = False) -> bytes:
+    buffer = io.BytesIO()
     if fmt == "csv":
-        buffer = io.BytesIO()
         pacsv.write_csv(table, buffer, pacsv.WriteOptions(quoting_style="needed"))
-        path.write_bytes((BOM if bom else b"") + buffer.getvalue())
-    elif fmt == "jsonl":
-        with path.open("w", encoding="utf-8") as handle:
-            for record in table.to_pylist():
-                handle.write(json.dumps({k: v for k, v in record.items() if v is not None}, ensure_ascii=False) + "\n")
-    elif fmt == "parquet":
-        pq.write_table(table, path, compression="zstd")
-    else:
-        raise ValueError(f"unknown format {fmt!r}")
+        return (BOM if bom else b"") + buffer.getvalue()
+    if fmt == "jsonl":
+        return "".join(json.dumps({k: v for k, v in record.items() if v is not None}, ensure_ascii=False) + "\n"
+                       for record in table.to_pylist()).encode("utf-8")
+    if fmt == "parquet":
+        pq.write_table(table, buffer, compression="zstd")
+        return buffer.getvalue()
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def write(table: pa.Table, path: Path, fmt: str, bom: bool = False) -> None:
+    """Write the file, unless it already holds exactly these bytes: a file left untouched keeps its
+    modification time, as an earlier day of a real nightly delivery does."""
+    data = encode(table, fmt, bom)
+    if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def table_path(root: Path, name: str, day: int | None = None) -> Path:
