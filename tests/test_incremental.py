@@ -33,7 +33,7 @@ def built(tmp_path, pipeline_env, end):
 
 
 def add_late_event(sources, late_day):
-    """A file that redelivers an event of `late_day`, arriving with the latest day's files."""
+    """A file holding one event of `late_day`, arriving three days late with the latest day's files."""
     header, first = (sources / "usage_events" / f"{END.isoformat()}.csv").read_text().splitlines()[:2]
     fields = first.split(",")
     fields[0], fields[1] = '"ev_late_arrival"', f"{late_day.isoformat()}T12:00:00Z"
