@@ -1,12 +1,15 @@
 {#- The first day an incremental daily model rebuilds, the earliest of: the earliest day that received
     rows since its last build (late data included, however late); the late-data lookback before its
     latest day; and the lookback before the first day of the partitions the run materializes (var
-    first_day, set by Dagster), so that a backfill of past days rebuilds them. Everything from that
-    day on is deleted and rebuilt.
+    first_day, set by Dagster), so that a backfill of past days rebuilds them; and, when
+    `required_column` is given, the earliest day whose rows lack it (rows built before the column was
+    added to the model: all of them when the table does not have it yet). Everything from that day on
+    is deleted and rebuilt.
     It is computed before the model runs and returned as a date literal, so that DuckDB can skip the
     row groups before it instead of scanning the whole table. -#}
-{% macro rebuild_from_day(source_relation, day_expression, loaded_column='loaded_at') -%}
+{% macro rebuild_from_day(source_relation, day_expression, loaded_column='loaded_at', required_column=none) -%}
     {%- set lookback = -(var('lookback_days') | int) -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list if execute else [] -%}
     {%- set query -%}
     select least(
         coalesce(
@@ -14,6 +17,11 @@
              where {{ loaded_column }} > (select max({{ loaded_column }}) from {{ this }})),
             cast('9999-12-31' as date)),
         (select cast({{ dbt.dateadd('day', lookback, 'max(day)') }} as date) from {{ this }})
+        {%- if required_column %},
+        coalesce((select min(day) from {{ this }}
+                  {%- if required_column in columns %} where {{ required_column }} is null{% endif %}),
+                 cast('9999-12-31' as date))
+        {%- endif %}
         {%- if var('first_day') %},
         cast({{ dbt.dateadd('day', lookback, "cast('" ~ var('first_day') ~ "' as date)") }} as date)
         {%- endif %}
