@@ -79,3 +79,25 @@ def test_an_unreadable_file_fails_its_asset_naming_the_file_while_others_land(cl
     assert "corrupt.jsonl" in failure
     instance = dg.DagsterInstance.get()
     assert instance.get_latest_materialization_event(raw_key("survey_responses")) is not None
+
+
+def test_a_run_keeps_only_the_newest_run_logs(clean_sources, pipeline_env):
+    import os
+
+    from prodops_pipeline.runner import KEEP_RUN_LOGS
+
+    settings = pipeline_env(clean_sources)
+    logs = settings.home / "logs"
+    logs.mkdir(parents=True)
+    old = []
+    for i in range(KEEP_RUN_LOGS + 2):
+        path = logs / f"run-2026010{i // 60}T00{i % 60:02d}00.log"
+        path.write_text("an earlier run\n")
+        os.utime(path, (1_000_000 + i, 1_000_000 + i))
+        old.append(path)
+    (logs / "notes.txt").write_text("not a run log\n")
+
+    outcome = run_assets(settings, selection=[raw_key("features")])
+    assert outcome.success, outcome.failures
+    assert sorted(logs.glob("run-*.log")) == sorted([*old[3:], outcome.log_path])
+    assert (logs / "notes.txt").exists()

@@ -13,6 +13,8 @@ import os
 import shutil
 from pathlib import Path
 
+from ..housekeeping import keep_newest
+
 PARTIAL_PARSE = "partial_parse.msgpack"
 KEEP_RUN_TARGETS = 10  # the latest commands' compiled SQL and logs, for looking into a failure
 
@@ -30,8 +32,4 @@ def keep_partial_parse(run_target: Path, target_root: Path) -> None:
 
 def prune_run_targets(target_root: Path, prefix: str, keep: int = KEEP_RUN_TARGETS) -> list[Path]:
     """Delete all but the `keep` newest run folders starting with `prefix`; returns those deleted."""
-    runs = sorted((p for p in target_root.glob(f"{prefix}-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    removed = runs[:-keep] if keep else runs
-    for path in removed:
-        shutil.rmtree(path, ignore_errors=True)
-    return removed
+    return keep_newest([p for p in target_root.glob(f"{prefix}-*") if p.is_dir()], keep)
