@@ -110,7 +110,7 @@ def test_a_backfill_of_past_days_lands_their_files_only_and_rebuilds_them(tmp_pa
     for path, aside in held_back.items():
         path.rename(aside)
     assert run_assets(settings).success
-    count = f"select count(*) from intermediate.int_customer_events where day = '{backfilled}'"
+    count = f"select coalesce(sum(events), 0) from intermediate.int_user_activity_daily where day = '{backfilled}'"
     before = warehouse_rows(settings, count)[0][0]
 
     for path, aside in held_back.items():
