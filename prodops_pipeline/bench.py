@@ -1,8 +1,9 @@
 """`prodops bench`: a full build and a one-day incremental refresh of generated data, timed per stage.
 
 Each phase runs `prodops run` in a child process; its wall time per stage comes from the Dagster
-step timings of the run, and its peak memory from the kernel's accounting of the child and its own
-children (dbt), which is the largest resident set of any one process of the phase.
+step timings of the run, the time of each dbt model and test from the run's events, and its peak
+memory from the kernel's accounting of the child and its own children (dbt), which is the largest
+resident set of any one process of the phase.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .demo.scales import DEFAULT_END
 from .settings import Settings
 
 STAGES = ("ingest", "dbt", "audit", "publish")
+SLOWEST_NODES = 8
 
 
 def stage_of(step_key: str) -> str:
@@ -34,7 +36,22 @@ def stage_of(step_key: str) -> str:
     return "audit"
 
 
-def stage_seconds(dagster_home: Path) -> dict[str, float]:
+def _node_seconds(event) -> tuple[str, float] | None:
+    """(asset or check, seconds) for a dbt model's materialization or a dbt test's check evaluation,
+    which dagster-dbt gives the node's execution time from dbt's run results."""
+    data = event.event_specific_data
+    record = getattr(data, "materialization", data)
+    duration = (getattr(record, "metadata", None) or {}).get("Execution Duration")
+    if duration is None:
+        return None
+    name = record.asset_key.to_user_string()
+    check = getattr(record, "check_name", None)
+    return (f"{name}:{check}" if check else name), float(duration.value)
+
+
+def run_profile(dagster_home: Path, slowest: int = SLOWEST_NODES) -> dict[str, Any]:
+    """Where the latest run's time went: seconds per stage (step start to step end), and the dbt
+    models and tests that took longest, with the total over every dbt node (on all dbt threads)."""
     import dagster as dg
 
     os.environ["DAGSTER_HOME"] = str(dagster_home)
@@ -42,6 +59,7 @@ def stage_seconds(dagster_home: Path) -> dict[str, float]:
     run = instance.get_runs(limit=1)[0]
     starts: dict[str, float] = {}
     totals = dict.fromkeys(STAGES, 0.0)
+    nodes: list[tuple[str, float]] = []
     for record in instance.all_logs(run.run_id):
         event = record.dagster_event
         if event is None or event.step_key is None:
@@ -50,7 +68,16 @@ def stage_seconds(dagster_home: Path) -> dict[str, float]:
             starts[event.step_key] = record.timestamp
         elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
             totals[stage_of(event.step_key)] += record.timestamp - starts.pop(event.step_key, record.timestamp)
-    return {stage: round(seconds, 2) for stage, seconds in totals.items()}
+        elif event.event_type in (dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+            node = _node_seconds(event)
+            if node:
+                nodes.append(node)
+    nodes.sort(key=lambda node: -node[1])
+    return {
+        "stages_seconds": {stage: round(seconds, 2) for stage, seconds in totals.items()},
+        "dbt_node_seconds_total": round(sum(seconds for _, seconds in nodes), 2),
+        "dbt_slowest_nodes": [{"node": name, "seconds": round(seconds, 2)} for name, seconds in nodes[:slowest]],
+    }
 
 
 def _run_phase(home: Path, sources: Path, full_refresh: bool = False) -> dict[str, Any]:
@@ -65,7 +92,10 @@ def _run_phase(home: Path, sources: Path, full_refresh: bool = False) -> dict[st
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"the benchmark run failed (full output in {output}):\n{output.read_text()[-3000:]}")
-    return {"wall_seconds": round(wall, 2), "stages_seconds": stage_seconds(home / "dagster"),
+    profile = run_profile(home / "dagster")
+    # starting Python, Dagster and the code location, and the run's bookkeeping between steps
+    outside = wall - sum(profile["stages_seconds"].values())
+    return {"wall_seconds": round(wall, 2), **profile, "outside_steps_seconds": round(outside, 2),
             "peak_memory_mb": round(usage.ru_maxrss / 1024, 1)}
 
 

@@ -253,13 +253,20 @@ def bench(scale: str, seed: int) -> None:
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     table = Table(title=f"prodops bench --scale {scale}  ({result['cpus']} CPUs)")
-    for column in ("phase", "wall s", *STAGES, "usage rows", "rows/s", "peak MB"):
+    phases = (("full build", "full_build"), ("one-day refresh", "incremental_one_day"))
+    for column in ("phase", "wall s", *STAGES, "outside steps", "usage rows", "rows/s", "peak MB"):
         table.add_column(column, justify="left" if column == "phase" else "right")
-    for label, key in (("full build", "full_build"), ("one-day refresh", "incremental_one_day")):
+    for label, key in phases:
         phase = result[key]
         table.add_row(label, f"{phase['wall_seconds']:.1f}", *(f"{phase['stages_seconds'][s]:.1f}" for s in STAGES),
-                      f"{phase['usage_rows']:,}", f"{phase['usage_rows_per_second']:,}", f"{phase['peak_memory_mb']:,.0f}")
+                      f"{phase['outside_steps_seconds']:.1f}", f"{phase['usage_rows']:,}",
+                      f"{phase['usage_rows_per_second']:,}", f"{phase['peak_memory_mb']:,.0f}")
     console.print(table)
+    for label, key in phases:
+        phase = result[key]
+        slowest = ", ".join(f"{n['node']} {n['seconds']:.1f}" for n in phase["dbt_slowest_nodes"])
+        console.print(f"{label}: dbt models and tests took {phase['dbt_node_seconds_total']:.0f} s on all "
+                      f"threads; slowest (s): {slowest}")
     console.print(f"Refresh / full build: {result['incremental_share_of_full']:.1%}. "
                   f"Results: {settings.home / 'bench' / scale / 'results.json'}")
 

@@ -56,3 +56,22 @@ def test_ingest_without_sources_fails_with_a_message(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "does not exist" in result.output and "PRODOPS_SOURCES" in result.output
     assert "Traceback" not in result.output
+
+
+def test_bench_times_a_full_build_and_a_one_day_refresh_per_stage(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRODOPS_HOME", str(tmp_path))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    result = CliRunner().invoke(main, ["bench", "--scale", "small"])
+    assert result.exit_code == 0, result.output
+    assert "one-day refresh" in result.output and "slowest (s)" in result.output
+
+    report = json.loads((tmp_path / "bench" / "small" / "results.json").read_text())
+    full, refresh = report["full_build"], report["incremental_one_day"]
+    for phase in (full, refresh):
+        assert phase["wall_seconds"] > sum(phase["stages_seconds"].values()) > 0
+        assert phase["stages_seconds"]["dbt"] > 0 and phase["stages_seconds"]["publish"] > 0
+        assert phase["peak_memory_mb"] > 0 and phase["usage_rows_per_second"] > 0
+        slowest = [node["seconds"] for node in phase["dbt_slowest_nodes"]]
+        assert slowest == sorted(slowest, reverse=True) and 0 < sum(slowest) <= phase["dbt_node_seconds_total"]
+    assert full["stages_seconds"]["ingest"] > 0 and 0 < refresh["usage_rows"] < full["usage_rows"]  # one day of events
+    assert report["incremental_share_of_full"] == round(refresh["wall_seconds"] / full["wall_seconds"], 3)
