@@ -9,7 +9,8 @@
     row groups before it instead of scanning the whole table. -#}
 {% macro rebuild_from_day(source_relation, day_expression, loaded_column='loaded_at', required_column=none) -%}
     {%- set lookback = -(var('lookback_days') | int) -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list if execute else [] -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list
+                      if execute and required_column else [] -%}
     {%- set query -%}
     select least(
         coalesce(
