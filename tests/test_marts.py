@@ -9,6 +9,7 @@ import math
 import duckdb
 import pytest
 from click.testing import CliRunner
+from filelock import FileLock
 
 from prodops_pipeline.cli import main
 from prodops_pipeline.demo.generator import generate
@@ -18,18 +19,27 @@ from .conftest import ground_truth
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("medium")
+def built(tmp_path_factory, worker_id):
+    # the tests only read the build: with several test workers, the first one to need it builds it in
+    # the session's shared folder while the others wait, instead of each building its own
+    if worker_id == "master":
+        root = tmp_path_factory.mktemp("medium")
+    else:
+        root = tmp_path_factory.getbasetemp().parent / "medium-marts"
+        root.mkdir(exist_ok=True)
     sources, home = root / "sources", root / "home"
-    generate("medium", 42, sources)
     mp = pytest.MonkeyPatch()
     for name, value in (("PRODOPS_HOME", home), ("PRODOPS_SOURCES", sources), ("DAGSTER_HOME", home / "dagster")):
         mp.setenv(name, str(value))
     from prodops_pipeline.settings import Settings
 
     settings = Settings.from_env()
-    outcome = run_assets(settings)
-    assert outcome.success, outcome.failures
+    with FileLock(root / ".build.lock"):
+        if not (root / ".built").exists():
+            generate("medium", 42, sources)
+            outcome = run_assets(settings)
+            assert outcome.success, outcome.failures
+            (root / ".built").touch()
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     yield settings, con, ground_truth(sources)
     con.close()
