@@ -39,14 +39,14 @@ def stage_of(step_key: str) -> str:
 def _node_seconds(event) -> tuple[str, float] | None:
     """(asset or check, seconds) for a dbt model's materialization or a dbt test's check evaluation,
     which dagster-dbt gives the node's execution time from dbt's run results."""
-    data = event.event_specific_data
-    record = getattr(data, "materialization", data)
-    duration = (getattr(record, "metadata", None) or {}).get("Execution Duration")
-    if duration is None:
-        return None
-    name = record.asset_key.to_user_string()
-    check = getattr(record, "check_name", None)
-    return (f"{name}:{check}" if check else name), float(duration.value)
+    if event.is_step_materialization:
+        record = event.event_specific_data.materialization
+        name = record.asset_key.to_user_string()
+    else:  # an asset check's evaluation
+        record = event.event_specific_data
+        name = f"{record.asset_key.to_user_string()}:{record.check_name}"
+    duration = record.metadata.get("Execution Duration")
+    return None if duration is None else (name, float(duration.value))
 
 
 def run_profile(dagster_home: Path, slowest: int = SLOWEST_NODES) -> dict[str, Any]:

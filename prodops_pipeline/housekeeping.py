@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def keep_newest(paths, keep: int) -> list[Path]:
+def keep_newest(paths: Iterable[Path], keep: int) -> list[Path]:
     """Delete all but the `keep` most recently modified of `paths` (files or folders); returns those deleted."""
     ordered = sorted(paths, key=lambda p: p.stat().st_mtime)
     removed = ordered[:-keep] if keep else ordered

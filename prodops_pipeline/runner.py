@@ -67,7 +67,7 @@ def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
     log_level = os.environ.get("PRODOPS_LOG_LEVEL", "CRITICAL").upper()  # failures are summarised by the caller
     log_path = settings.home / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    keep_newest(list(log_path.parent.glob("run-*.log")), KEEP_RUN_LOGS - 1)
+    keep_newest(log_path.parent.glob("run-*.log"), KEEP_RUN_LOGS - 1)
     partitioned = _selects_partitioned_assets(defs, selection)
     # dbt's own log lines go to stdout; on the command line they belong in the run's log file
     with log_path.open("w") as log, contextlib.redirect_stdout(log):

@@ -32,4 +32,4 @@ def keep_partial_parse(run_target: Path, target_root: Path) -> None:
 
 def prune_run_targets(target_root: Path, prefix: str, keep: int = KEEP_RUN_TARGETS) -> list[Path]:
     """Delete all but the `keep` newest run folders starting with `prefix`; returns those deleted."""
-    return keep_newest([p for p in target_root.glob(f"{prefix}-*") if p.is_dir()], keep)
+    return keep_newest((p for p in target_root.glob(f"{prefix}-*") if p.is_dir()), keep)
