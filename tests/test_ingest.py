@@ -228,3 +228,23 @@ def test_duplicates_across_files_keep_the_first_and_redelivered_events_are_kept(
     for name in ("contacts", "features"):
         land_table(settings, table(name))
     assert land_table(settings, table("usage_events")).record.rows_landed == 2  # deduplicated in staging, not here
+
+
+def test_properties_must_be_a_json_object(tmp_path):
+    sources = tmp_path / "sources"
+    write_source(sources, "accounts", "a.csv", "account_id,account_name,created_at\nacc_1,Acme,2026-01-01\n")
+    write_source(sources, "contacts", "c.csv", "user_id,account_id,created_at\nu1,acc_1,2026-01-01\n")
+    write_source(sources, "features", "f.csv", "feature_key,feature_name,is_core,released_at\nf,F,true,2026-01-01\n")
+    properties = {"object": '{"a": 1}', "padded": ' \t{"a": [1, 2]} ', "on_two_lines": '\n{"a": 1}', "empty": "",
+                  "array": "[1, 2]", "text": '"{}"', "number": "42", "broken": '{"a": 1', "two": '{} {}'}
+    lines = [f'{name},2026-02-01T10:00:00Z,u1,acc_1,page_viewed,"{text.replace(chr(34), chr(34) * 2)}"'
+             for name, text in properties.items()]
+    write_source(sources, "usage_events", "d.csv",
+                 "event_id,occurred_at,user_id,account_id,event_name,properties\n" + "\n".join(lines) + "\n")
+    settings = settings_for(tmp_path / "home", sources)
+    for name in ("accounts", "contacts", "features", "usage_events"):
+        land_table(settings, table(name))
+    landed = dict(raw(settings, "usage_events").select("event_id, properties").fetchall())
+    assert landed == {"object": '{"a": 1}', "padded": '\t{"a": [1, 2]}', "on_two_lines": '\n{"a": 1}', "empty": None}
+    assert dict(raw(settings, "usage_events", QUARANTINE).select("event_id, _reason").fetchall()) == {
+        name: "invalid json object: properties" for name in ("array", "text", "number", "broken", "two")}
