@@ -2,9 +2,9 @@
 
 The checked relation keeps the original text columns, adds `__t_<column>` typed values and a
 `_reason` that is NULL for a row that honours the contract. Each value is trimmed once, into a
-`__v_<column>` that the parsing and the rules share and that `checked` leaves out. Rules, in the order they are tried:
-malformed line, missing required value, unparseable value, unknown enum value, out of range,
-conditionally required value, foreign currency, duplicate id, orphan id.
+`__v_<column>` that the parsing and the rules share and that `checked` leaves out. Rules, in the
+order they are tried: malformed line, missing required value, unparseable value, unknown enum
+value, out of range, conditionally required value, foreign currency, duplicate id, orphan id.
 """
 
 from __future__ import annotations
@@ -167,12 +167,13 @@ def build_checks(
     fill = "".join(f", NULL::VARCHAR AS {q(name)}" for name in missing)
     values = ", ".join(f"nullif(trim({q(c.name)}), '') AS {trimmed(c.name)}" for c in table.columns)
     parsed = ", ".join(f"{parse_expr(c)} AS {typed(c.name)}" for c in table.columns)
+    trimmed_columns = ", ".join(trimmed(c.name) for c in table.columns)
     statements = [
         "DROP TABLE IF EXISTS checked",
         f"CREATE TEMP TABLE checked AS "
         f"WITH filled AS (SELECT *, {row} AS _row{fill} FROM incoming), "
         f"valued AS (SELECT *, {values} FROM filled), parsed AS (SELECT *, {parsed} FROM valued) "
-        f"SELECT * EXCLUDE ({', '.join(trimmed(c.name) for c in table.columns)}), {_first_failure(_row_rules(table, currency))} AS _reason FROM parsed",
+        f"SELECT * EXCLUDE ({trimmed_columns}), {_first_failure(_row_rules(table, currency))} AS _reason FROM parsed",
     ]
     key = typed(table.key)
     if not table.repeated_key_is_redelivery:
