@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from prodops_pipeline.definitions import defs
 from prodops_pipeline.ingest.assets import QUARANTINE_CHECK, ingest_assets, raw_key
 from prodops_pipeline.ingest.contract import TABLES
-from prodops_pipeline.runner import run_assets
+from prodops_pipeline.runner import KEEP_RUN_LOGS, run_assets
 from prodops_pipeline.settings import Settings
 
 
@@ -82,10 +84,6 @@ def test_an_unreadable_file_fails_its_asset_naming_the_file_while_others_land(cl
 
 
 def test_a_run_keeps_only_the_newest_run_logs(clean_sources, pipeline_env):
-    import os
-
-    from prodops_pipeline.runner import KEEP_RUN_LOGS
-
     settings = pipeline_env(clean_sources)
     logs = settings.home / "logs"
     logs.mkdir(parents=True)

@@ -135,4 +135,3 @@ def test_a_backfill_rebuilds_only_its_days_and_a_new_fact_column_is_filled_on_ev
     outcome = run_assets(settings, selection=[dg.AssetKey("int_usage_user_daily")])
     assert outcome.success, outcome.failures
     assert warehouse_rows(settings, fact) == complete
-
