@@ -7,7 +7,6 @@ from the earliest day that received rows: after downtime one run catches up all 
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import timedelta
 
 import dagster as dg
@@ -17,15 +16,13 @@ from .partitions import latest_partition
 from .resources import PipelineSettings
 from .settings import Settings
 
-DEFAULT_SCHEDULE = "0 2 * * *"  # 02:00 in the reporting time zone
 
-
-def nightly_schedule(job) -> dg.ScheduleDefinition:
+def nightly_schedule(job, settings: Settings) -> dg.ScheduleDefinition:
     @dg.schedule(
         name="nightly_refresh",
         job=job,
-        cron_schedule=os.environ.get("PRODOPS_SCHEDULE") or DEFAULT_SCHEDULE,
-        execution_timezone=Settings.from_env().timezone,
+        cron_schedule=settings.schedule,
+        execution_timezone=settings.timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description="Land new source files, rebuild the affected days, audit and publish (PRODOPS_SCHEDULE, "
                     "in PRODOPS_TIMEZONE).",
@@ -36,8 +33,8 @@ def nightly_schedule(job) -> dg.ScheduleDefinition:
     return _schedule
 
 
-def new_files_sensor(job) -> dg.SensorDefinition:
-    @dg.sensor(name="new_source_files", job=job, minimum_interval_seconds=int(os.environ.get("PRODOPS_SENSOR_SECONDS", "300")),
+def new_files_sensor(job, settings: Settings) -> dg.SensorDefinition:
+    @dg.sensor(name="new_source_files", job=job, minimum_interval_seconds=settings.sensor_seconds,
                default_status=dg.DefaultSensorStatus.RUNNING,
                description="Starts a refresh when source files arrive that are not landed yet.")
     def _sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings):
@@ -54,12 +51,12 @@ def new_files_sensor(job) -> dg.SensorDefinition:
 
 
 def freshness_policy() -> dg.FreshnessPolicy:
-    hours = float(os.environ.get("PRODOPS_FRESHNESS_MAX_AGE_HOURS") or 48)
+    hours = Settings.from_env().freshness_max_age_hours
     return dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=hours), warn_window=timedelta(hours=hours / 2))
 
 
 def with_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
     """Raw tables and what analysts read must be refreshed within the window; staging and
     intermediate models follow from them."""
-    watched = spec.key.path[0] == "raw" or spec.group_name in {"adoption", "nps", "retention", "support", "publish"}
+    watched = spec.key.path[0] == "raw" or spec.group_name in {"adoption", "nps", "retention", "support", "health", "publish"}
     return dg.apply_freshness_policy(spec, freshness_policy()) if watched else spec

@@ -19,11 +19,16 @@ console = Console(width=None if sys.stdout.isatty() else 150)
 DEMO_SCALE, DEMO_SEED = "medium", 42
 
 
-def _settings() -> Settings:
+def _settings(reads_sources: bool = False) -> Settings:
+    """The validated settings; a bad value is one line naming the variable, before any work starts."""
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+    if reads_sources and not settings.sources.is_dir():
+        raise click.ClickException(f"PRODOPS_SOURCES={settings.sources} is not a directory: point it at the folder "
+                                   "holding one folder per source table (usage_events/, accounts/, ...)")
+    return settings
 
 
 @click.group()
@@ -71,10 +76,38 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
 
 
 @main.command()
-def ingest() -> None:
+@click.option("--recheck", "recheck", is_flag=False, flag_value="*", default=None, metavar="[TABLE]",
+              help="First judge again the files that had rows quarantined (of TABLE, or of every table), "
+                   "after fixing a source or a setting")
+def ingest(recheck: str | None) -> None:
     """Land every new or changed source file in the raw zone (bad rows to quarantine)."""
-    settings = _settings()
+    settings = _settings(reads_sources=True)
+    if recheck:
+        _mark_for_recheck(settings, recheck)
     _ingest(settings)
+
+
+def _mark_for_recheck(settings: Settings, which: str) -> None:
+    from .ingest.contract import TABLES
+    from .ingest.raw_zone import TableZone
+
+    names = [t.name for t in TABLES]
+    if which != "*" and which not in names:
+        raise click.BadParameter(f"{which!r} is not a source table; one of: {', '.join(names)}", param_hint="--recheck")
+    for name in names if which == "*" else [which]:
+        files = TableZone(settings.raw_zone, name).mark_for_recheck()
+        if files:
+            console.print(f"Judging again {len(files)} file(s) of {name} that had rows quarantined")
+
+
+def _print_setting_changes(settings: Settings) -> None:
+    from .settings_change import pending_changes
+
+    changed = pending_changes(settings)
+    if changed:
+        console.print("[yellow]Settings changed since the last build:[/] " + "; ".join(changed) + ". Every source "
+                      "file is judged again and every model rebuilt, as a fresh build under the new settings.",
+                      highlight=False)
 
 
 def _ingest(settings: Settings) -> None:
@@ -82,6 +115,7 @@ def _ingest(settings: Settings) -> None:
     from .runner import run_assets
 
     console.print(f"Landing sources from [bold]{settings.sources}[/] into {settings.raw_zone}")
+    _print_setting_changes(settings)
     outcome = run_assets(settings, selection=ingest_assets)
     _print_status(settings, only_run=True)
     _finish(outcome)
@@ -178,10 +212,11 @@ def _days(_ctx, _param, value: str | None) -> tuple[str, str] | None:
               help="Backfill these daily partitions: land their changed files and rebuild the facts from FIRST")
 def run(full_refresh: bool, days: tuple[str, str] | None) -> None:
     """Bring everything up to date: land new files, rebuild the affected days, audit, publish."""
-    settings = _settings()
+    settings = _settings(reads_sources=True)
     from .runner import run_assets
 
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
+    _print_setting_changes(settings)
     outcome = run_assets(settings, full_refresh=full_refresh, partition_range=days)
     _print_status(settings, only_run=True)
     _finish(outcome, settings)
@@ -194,6 +229,8 @@ def query(sql: str, fmt: str) -> None:
     """Query the published marts (read-only), e.g. "select * from nps_summary limit 5"."""
     from .marts import MartsUnavailable, read_query
 
+    if not sql.strip():
+        raise click.BadParameter("no SQL given, e.g. \"select * from nps_summary limit 5\"", param_hint="SQL")
     try:
         frame = read_query(_settings(), sql)
     except MartsUnavailable as exc:
@@ -211,6 +248,96 @@ def query(sql: str, fmt: str) -> None:
         console.print(table)
 
 
+def _week(_ctx, _param, value: str | None):
+    if not value:
+        return None
+    from .health.report import parse_week
+
+    try:
+        return parse_week(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command()
+@click.option("--week", callback=_week, metavar="YYYY-Www", help="ISO week (default: the last complete one)")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--backtest", is_flag=True, help="Instead: how well the flags foretold the churn of the 90 days after them")
+def health(week, fmt: str, backtest: bool) -> None:
+    """The accounts at risk in a week, worst first, with their reasons; and those whose band got worse."""
+    from .health.report import backtest as run_backtest, health_week
+    from .marts import MartsUnavailable
+
+    settings = _settings()
+    try:
+        if backtest:
+            _print_backtest(run_backtest(settings), fmt)
+            return
+        result = health_week(settings, week)
+    except MartsUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps({"week": result.week, "as_of_date": result.as_of_date.isoformat(),
+                               "accounts": result.accounts, "at_risk": result.records("at_risk"),
+                               "worsened": result.records("worsened")}, indent=1, default=str))
+    elif fmt == "csv":
+        import pandas as pd
+
+        both = pd.concat([result.at_risk.assign(list="at_risk"), result.worsened.assign(list="worsened")])
+        click.echo(both[["list", *result.at_risk.columns]].to_csv(index=False), nl=False)
+    else:
+        _print_health_week(result)
+
+
+def _print_health_week(result) -> None:
+    from .health.report import week_label
+
+    title = (f"At risk in {result.week} (as of {result.as_of_date:%a %d %b %Y}): "
+             f"{len(result.at_risk)} of {result.accounts} accounts")
+    for frame, heading in ((result.at_risk, title),
+                           (result.worsened, f"Band worse than 4 weeks earlier: {len(result.worsened)} accounts")):
+        table = Table(title=heading, title_justify="left")
+        for column, justify in (("account", "left"), ("plan", "left"), ("score", "right"), ("band", "left"),
+                                ("4 weeks", "right"), ("MRR", "right"), ("renewal", "left"), ("reasons", "left")):
+            table.add_column(column, justify=justify, overflow="fold")
+        for r in frame.itertuples(index=False):
+            change = "" if r.score_change_4w != r.score_change_4w or r.score_change_4w is None else f"{r.score_change_4w:+.1f}"
+            before = f"{r.health_band_4w_ago}→" if isinstance(r.health_band_4w_ago, str) else ""
+            renewal = "" if r.renewal_date is None or r.renewal_date != r.renewal_date else \
+                f"{r.renewal_date:%Y-%m-%d} ({int(r.days_to_renewal)} d)"
+            table.add_row(f"{r.account_name} ({r.account_id})", str(r.plan), f"{r.health_score:.1f}",
+                          f"{before}{r.health_band}", change, f"{float(r.mrr):,.0f}", renewal, r.risk_reasons or "")
+        console.print(table)
+    console.print(f"Weeks are ISO weeks; `--week {week_label(result.as_of_date)}` picks one, `--format csv|json` for files.")
+
+
+def _print_backtest(result: dict, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=1))
+        return
+    if fmt == "csv":
+        click.echo("metric,value")
+        for key, value in result.items():
+            click.echo(f"{key},{value if not isinstance(value, list) else '..'.join(value)}")
+        return
+
+    def share(value):
+        return "n/a" if value is None else f"{value:.1%}"
+
+    table = Table(title=f"Backtest of the at-risk flags, {result['weeks'][0]} to {result['weeks'][1]} "
+                        f"({result['account_weeks']:,} paying account-weeks with {result['horizon_days']} days after them)",
+                  title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row(f"churn within {result['horizon_days']} days, after an at-risk week", share(result["churn_rate_at_risk"]))
+    table.add_row(f"churn within {result['horizon_days']} days, after any other week", share(result["churn_rate_other"]))
+    table.add_row("lift", "n/a" if result["lift"] is None else f"{result['lift']:.2f}x")
+    table.add_row(f"churns flagged in the {result['horizon_days']} days before ({result['churns']} churns)",
+                  share(result["churns_flagged_share"]))
+    table.add_row("account-weeks at risk", share(result["at_risk_share"]))
+    console.print(table)
+
+
 @main.command()
 def demo() -> None:
     """The whole flow on built-in demo data: generate it if absent, land it, build the marts."""
@@ -218,13 +345,15 @@ def demo() -> None:
     from .demo.generator import GROUND_TRUTH, generate as run_generator
     from .marts import headline_numbers
 
-    if "PRODOPS_SOURCES" not in os.environ and not (settings.demo_sources / GROUND_TRUTH).exists():
+    if settings.sources == settings.demo_sources and not (settings.demo_sources / GROUND_TRUTH).exists():
         console.print(f"Generating {DEMO_SCALE} demo data (seed {DEMO_SEED}) in {settings.demo_sources} …")
         report = _generate(run_generator, DEMO_SCALE, DEMO_SEED, settings.demo_sources, None, False)
         console.print(f"[green]Wrote[/] {report.files} files, {sum(report.rows.values()):,} rows.")
+    settings = _settings(reads_sources=True)
     from .runner import run_assets
 
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
+    _print_setting_changes(settings)
     outcome = run_assets(settings)
     _print_status(settings, only_run=True)
     if outcome.success:
@@ -266,7 +395,7 @@ def bench(scale: str, seed: int) -> None:
         phase = result[key]
         slowest = ", ".join(f"{n['node']} {n['seconds']:.1f}" for n in phase["dbt_slowest_nodes"])
         console.print(f"{label}: dbt models and tests took {phase['dbt_node_seconds_total']:.0f} s on all "
-                      f"threads; slowest (s): {slowest}")
+                      f"threads, account health {phase['health_node_seconds']:.1f} s of them; slowest (s): {slowest}")
     console.print(f"Refresh / full build: {result['incremental_share_of_full']:.1%}. "
                   f"Results: {settings.home / 'bench' / scale / 'results.json'}")
 

@@ -9,9 +9,11 @@ import dagster as dg
 from .audit.checks import audit_checks
 from .audit.suites import mart_nodes
 from .automation import new_files_sensor, nightly_schedule, with_freshness
+from .health.assets import health_rules
 from .ingest.assets import ingest_assets
 from .publish.assets import build_publish_asset
 from .resources import PipelineSettings
+from .settings import Settings
 from .transform.assets import dbt_resource, prodops_dbt_assets
 from .transform.project import dbt_project
 
@@ -28,10 +30,10 @@ with warnings.catch_warnings():
     # map_asset_specs is Dagster's way to apply one policy to every asset; it is marked "preview"
     warnings.simplefilter("ignore", dg.PreviewWarning)
     defs = dg.Definitions(
-        assets=[*ingest_assets, prodops_dbt_assets, publish_asset],
+        assets=[*ingest_assets, health_rules, prodops_dbt_assets, publish_asset],
         asset_checks=audit_checks(MARTS),
         jobs=[ingest_job, refresh_job],
-        schedules=[nightly_schedule(refresh_job)],
-        sensors=[new_files_sensor(refresh_job)],
+        schedules=[nightly_schedule(refresh_job, Settings.from_env())],
+        sensors=[new_files_sensor(refresh_job, Settings.from_env())],
         resources={"settings": settings, "dbt": dbt_resource()},
     ).map_asset_specs(func=with_freshness)

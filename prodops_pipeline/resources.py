@@ -21,13 +21,14 @@ class PipelineSettings(dg.ConfigurableResource):
     sources: str
     timezone: str = "UTC"
     source_timezone: str = "UTC"
-    currency: str = "USD"
+    currency: str = ""  # empty: the one currency the data uses
     quarantine_max_rate: str = "0.05"
     max_volume_drop: str = "0.15"
     freshness_max_age_hours: str = "48"
     audit_sample_rows: str = "500000"
     duckdb_memory: str = "3GB"
     gx_keep_days: str = "30"
+    health_rules: str = ""
 
     @classmethod
     def from_env(cls) -> "PipelineSettings":
@@ -37,13 +38,14 @@ class PipelineSettings(dg.ConfigurableResource):
             sources=_env_or("PRODOPS_SOURCES", str(defaults.sources)),
             timezone=_env_or("PRODOPS_TIMEZONE", defaults.timezone),
             source_timezone=_env_or("PRODOPS_SOURCE_TIMEZONE", defaults.source_timezone),
-            currency=_env_or("PRODOPS_CURRENCY", defaults.currency),
+            currency=_env_or("PRODOPS_CURRENCY", defaults.currency or ""),
             quarantine_max_rate=_env_or("PRODOPS_QUARANTINE_MAX_RATE", str(defaults.quarantine_max_rate)),
             max_volume_drop=_env_or("PRODOPS_MAX_VOLUME_DROP", str(defaults.max_volume_drop)),
             freshness_max_age_hours=_env_or("PRODOPS_FRESHNESS_MAX_AGE_HOURS", str(defaults.freshness_max_age_hours)),
             audit_sample_rows=_env_or("PRODOPS_AUDIT_SAMPLE_ROWS", str(defaults.audit_sample_rows)),
             duckdb_memory=_env_or("PRODOPS_DUCKDB_MEMORY", defaults.duckdb_memory),
             gx_keep_days=_env_or("PRODOPS_GX_KEEP_DAYS", str(defaults.gx_keep_days)),
+            health_rules=_env_or("PRODOPS_HEALTH_RULES", str(defaults.health_rules)),
         )
 
     def get(self) -> Settings:
@@ -60,4 +62,5 @@ class PipelineSettings(dg.ConfigurableResource):
             "PRODOPS_AUDIT_SAMPLE_ROWS": self.audit_sample_rows,
             "PRODOPS_DUCKDB_MEMORY": self.duckdb_memory,
             "PRODOPS_GX_KEEP_DAYS": self.gx_keep_days,
+            "PRODOPS_HEALTH_RULES": self.health_rules,
         })

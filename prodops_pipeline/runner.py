@@ -64,7 +64,7 @@ def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
 
     export_settings(settings)  # dbt reads the environment; the settings resource is resolved now, not at import
     resources = {**defs.resources, "settings": PipelineSettings.from_env()}
-    log_level = os.environ.get("PRODOPS_LOG_LEVEL", "CRITICAL").upper()  # failures are summarised by the caller
+    log_level = settings.log_level  # failures are summarised by the caller
     log_path = settings.home / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     keep_newest(log_path.parent.glob("run-*.log"), KEEP_RUN_LOGS - 1)

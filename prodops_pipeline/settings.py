@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_HEALTH_RULES = CHECKOUT_ROOT / "dbt_project" / "health_rules.yml"
+DEFAULT_SCHEDULE = "0 2 * * *"  # 02:00 in the reporting time zone
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(ValueError):
@@ -53,10 +56,37 @@ def _day(raw: str, variable: str) -> str:
         raise SettingsError(f"{variable}={raw!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _count(raw: str, variable: str) -> int:
-    if not raw.isdigit():
-        raise SettingsError(f"{variable}={raw!r} must be a whole number (0 or more)")
+def _count(raw: str, variable: str, minimum: int = 0) -> int:
+    if not raw.strip().isdigit() or int(raw) < minimum:
+        raise SettingsError(f"{variable}={raw!r} must be a whole number ({minimum} or more)")
     return int(raw)
+
+
+def _instant(raw: str, variable: str) -> str:
+    """An ISO-8601 time, stored as UTC without a zone ('' when unset)."""
+    if not raw:
+        return ""
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise SettingsError(f"{variable}={raw!r} is not an ISO-8601 time (e.g. 2026-11-01T02:00:00Z)") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(sep=" ")
+
+
+def _cron(raw: str, variable: str) -> str:
+    from dagster._utils.schedules import is_valid_cron_string  # Dagster's own reading of a schedule
+
+    if not is_valid_cron_string(raw):
+        raise SettingsError(f"{variable}={raw!r} is not a cron expression (five fields, e.g. '0 2 * * *')")
+    return raw
+
+
+def _choice(raw: str, variable: str, choices: tuple[str, ...]) -> str:
+    if raw.upper() not in choices:
+        raise SettingsError(f"{variable}={raw!r} must be one of {', '.join(choices)}")
+    return raw.upper()
 
 
 @dataclass(frozen=True)
@@ -65,7 +95,7 @@ class Settings:
     sources: Path
     timezone: str
     source_timezone: str
-    currency: str
+    currency: str | None  # the deployment's one currency; None: the one currency the data uses
     quarantine_max_rate: float
     max_volume_drop: float
     freshness_max_age_hours: float
@@ -73,6 +103,12 @@ class Settings:
     audit_sample_rows: int  # a raw load larger than this is validated by GX on a sample of this size; 0: all rows
     partitions_start: str  # the first daily partition
     gx_keep_days: float  # validation results (and their Data Docs pages) older than this are deleted
+    health_rules: Path  # the account-health rules file (YAML)
+    lookback_days: int = 3  # days before their latest day that incremental daily facts always rebuild
+    as_of: str = ""  # UTC time that closes periods ('' = the latest usage event)
+    schedule: str = DEFAULT_SCHEDULE  # cron of the nightly refresh, in the reporting zone
+    sensor_seconds: int = 300  # how often the sensor looks for new source files
+    log_level: str = "CRITICAL"  # Dagster console log level of command-line runs
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -84,7 +120,7 @@ class Settings:
             sources=sources,
             timezone=_time_zone(env.get("PRODOPS_TIMEZONE") or "UTC", "PRODOPS_TIMEZONE"),
             source_timezone=_time_zone(env.get("PRODOPS_SOURCE_TIMEZONE") or "UTC", "PRODOPS_SOURCE_TIMEZONE"),
-            currency=(env.get("PRODOPS_CURRENCY") or "USD").upper(),
+            currency=(env.get("PRODOPS_CURRENCY") or "").strip().upper() or None,
             quarantine_max_rate=_fraction(env.get("PRODOPS_QUARANTINE_MAX_RATE") or "0.05", "PRODOPS_QUARANTINE_MAX_RATE"),
             max_volume_drop=_fraction(env.get("PRODOPS_MAX_VOLUME_DROP") or "0.15", "PRODOPS_MAX_VOLUME_DROP"),
             freshness_max_age_hours=_positive(env.get("PRODOPS_FRESHNESS_MAX_AGE_HOURS") or "48",
@@ -93,11 +129,22 @@ class Settings:
             audit_sample_rows=_count(env.get("PRODOPS_AUDIT_SAMPLE_ROWS") or "500000", "PRODOPS_AUDIT_SAMPLE_ROWS"),
             partitions_start=_day(env.get("PRODOPS_PARTITIONS_START") or "2024-01-01", "PRODOPS_PARTITIONS_START"),
             gx_keep_days=_positive(env.get("PRODOPS_GX_KEEP_DAYS") or "30", "PRODOPS_GX_KEEP_DAYS"),
+            health_rules=Path(env.get("PRODOPS_HEALTH_RULES") or DEFAULT_HEALTH_RULES).expanduser().resolve(),
+            lookback_days=_count(env.get("PRODOPS_LOOKBACK_DAYS") or "3", "PRODOPS_LOOKBACK_DAYS"),
+            as_of=_instant(env.get("PRODOPS_AS_OF") or "", "PRODOPS_AS_OF"),
+            schedule=_cron(env["PRODOPS_SCHEDULE"], "PRODOPS_SCHEDULE") if env.get("PRODOPS_SCHEDULE") else DEFAULT_SCHEDULE,
+            sensor_seconds=_count(env.get("PRODOPS_SENSOR_SECONDS") or "300", "PRODOPS_SENSOR_SECONDS", minimum=1),
+            log_level=_choice(env.get("PRODOPS_LOG_LEVEL") or "CRITICAL", "PRODOPS_LOG_LEVEL", LOG_LEVELS),
         )
 
     @property
     def raw_zone(self) -> Path:
         return self.home / "raw"
+
+    @property
+    def health_zone(self) -> Path:
+        """Where the health rules in force are landed for dbt (source `health`)."""
+        return self.raw_zone / "health"
 
     @property
     def warehouse(self) -> Path:

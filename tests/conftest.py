@@ -7,9 +7,11 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from prodops_pipeline.demo.generator import GROUND_TRUTH, generate
+from prodops_pipeline.runner import run_assets
 from prodops_pipeline.settings import Settings
 
 SEED = 11
@@ -62,3 +64,34 @@ def pipeline_env(tmp_path, monkeypatch):
         return Settings.from_env()
 
     return _env
+
+
+@pytest.fixture(scope="session")
+def baseline(clean_sources, tmp_path_factory):
+    """One successful, published build of the small demo data, built once per test process."""
+    root = tmp_path_factory.mktemp("baseline")
+    shutil.copytree(clean_sources, root / "sources")
+    mp = pytest.MonkeyPatch()
+    for name, value in (("PRODOPS_HOME", root / "home"), ("PRODOPS_SOURCES", root / "sources"),
+                        ("DAGSTER_HOME", root / "home" / "dagster")):
+        mp.setenv(name, str(value))
+    outcome = run_assets(Settings.from_env())
+    mp.undo()
+    assert outcome.success, outcome.failures
+    return root
+
+
+@pytest.fixture
+def published(baseline, tmp_path, pipeline_env):
+    """A private copy of the baseline (sources and everything the pipeline wrote) for one test."""
+    shutil.copytree(baseline, tmp_path / "copy", symlinks=True)
+    settings = pipeline_env(tmp_path / "copy" / "sources")
+    shutil.rmtree(settings.home, ignore_errors=True)
+    shutil.copytree(tmp_path / "copy" / "home", settings.home, symlinks=True)
+    return settings, tmp_path / "copy" / "sources"
+
+
+def published_content(settings: Settings) -> dict[str, list]:
+    with duckdb.connect(str(settings.analyst_database), read_only=True) as con:
+        tables = [r[0] for r in con.sql("select table_name from information_schema.tables where table_name <> '_build'").fetchall()]
+        return {t: con.sql(f'select * from "{t}" order by all').fetchall() for t in sorted(tables)}

@@ -9,6 +9,7 @@ from prodops_pipeline.ingest.contract import TABLES
 from prodops_pipeline.ingest.landing import land_table
 from prodops_pipeline.partitions import latest_partition
 from prodops_pipeline.resources import PipelineSettings
+from prodops_pipeline.settings import Settings
 from prodops_pipeline.transform.assets import DbtBuildConfig, dbt_build_args
 
 
@@ -24,7 +25,7 @@ def test_the_nightly_schedule_runs_the_whole_graph_at_two_in_the_reporting_zone(
     assert request.partition_key == latest_partition(), "one run for today's partition catches up every night missed"
     monkeypatch.setenv("PRODOPS_TIMEZONE", "Europe/Berlin")
     monkeypatch.setenv("PRODOPS_SCHEDULE", "30 3 * * 1-5")
-    custom = nightly_schedule(refresh_job)
+    custom = nightly_schedule(refresh_job, Settings.from_env())
     assert (custom.cron_schedule, custom.execution_timezone) == ("30 3 * * 1-5", "Europe/Berlin")
 
 

@@ -46,6 +46,31 @@ def test_bad_arguments_and_settings_are_clear_errors(tmp_path, monkeypatch):
     result = runner.invoke(main, ["status"])
     assert result.exit_code == 1 and "PRODOPS_TIMEZONE" in result.output
     assert "Traceback" not in result.output
+    monkeypatch.delenv("PRODOPS_TIMEZONE")
+    monkeypatch.delenv("PRODOPS_PARTITIONS_START")
+    for variable, value, expected in (
+            ("PRODOPS_LOOKBACK_DAYS", "abc", "must be a whole number (0 or more)"),
+            ("PRODOPS_SENSOR_SECONDS", "abc", "must be a whole number (1 or more)"),
+            ("PRODOPS_SENSOR_SECONDS", "0", "must be a whole number (1 or more)"),
+            ("PRODOPS_SCHEDULE", "abc", "is not a cron expression"),
+            ("PRODOPS_AS_OF", "yesterday", "is not an ISO-8601 time"),
+            ("PRODOPS_LOG_LEVEL", "loud", "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")):
+        monkeypatch.setenv(variable, value)
+        result = runner.invoke(main, ["run"])
+        line = f"{variable}={value!r} {expected}"
+        assert result.exit_code == 1 and line in result.output and "Traceback" not in result.output, result.output
+        monkeypatch.delenv(variable)
+    monkeypatch.setenv("PRODOPS_AS_OF", "2026-11-01T03:00:00+01:00")
+    from prodops_pipeline.settings import Settings
+
+    assert Settings.from_env().as_of == "2026-11-01 02:00:00"  # stored in UTC, as dbt compares it
+    monkeypatch.setenv("PRODOPS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PRODOPS_SOURCES", str(tmp_path / "nonexistent"))
+    result = runner.invoke(main, ["run"])
+    assert result.exit_code == 1 and "nonexistent is not a directory" in result.output
+    assert not (tmp_path / "home" / "logs").exists(), "refused before any work started"
+    result = runner.invoke(main, ["query", " "])
+    assert result.exit_code == 2 and "no SQL given" in result.output
 
 
 def test_ingest_without_sources_fails_with_a_message(tmp_path, monkeypatch):
@@ -54,8 +79,9 @@ def test_ingest_without_sources_fails_with_a_message(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home" / "dagster"))
     result = CliRunner().invoke(main, ["ingest"])
     assert result.exit_code == 1
-    assert "does not exist" in result.output and "PRODOPS_SOURCES" in result.output
+    assert "nowhere is not a directory" in result.output and "PRODOPS_SOURCES" in result.output
     assert "Traceback" not in result.output
+    assert not (tmp_path / "home").exists(), "refused before any work started"
 
 
 def test_bench_times_a_full_build_and_a_one_day_refresh_per_stage(tmp_path, monkeypatch):
@@ -73,5 +99,6 @@ def test_bench_times_a_full_build_and_a_one_day_refresh_per_stage(tmp_path, monk
         assert phase["peak_memory_mb"] > 0 and phase["usage_rows_per_second"] > 0
         slowest = [node["seconds"] for node in phase["dbt_slowest_nodes"]]
         assert slowest == sorted(slowest, reverse=True) and 0 < sum(slowest) <= phase["dbt_node_seconds_total"]
+        assert 0 < phase["health_node_seconds"] < phase["dbt_node_seconds_total"]
     assert full["stages_seconds"]["ingest"] > 0 and 0 < refresh["usage_rows"] < full["usage_rows"]  # one day of events
     assert report["incremental_share_of_full"] == round(refresh["wall_seconds"] / full["wall_seconds"], 3)

@@ -6,7 +6,9 @@ import os
 
 import dagster as dg
 
+from prodops_pipeline.audit.checks import AUDIT_CHECK
 from prodops_pipeline.definitions import defs
+from prodops_pipeline.health.assets import BANDS_KEY, RULES_KEY
 from prodops_pipeline.ingest.assets import QUARANTINE_CHECK, ingest_assets, raw_key
 from prodops_pipeline.ingest.contract import TABLES
 from prodops_pipeline.runner import KEEP_RUN_LOGS, run_assets
@@ -34,6 +36,20 @@ def test_one_graph_runs_from_source_tables_to_marts_grouped_by_area():
     assert graph.get(dg.AssetKey("stg_prodops__usage_events")).parent_keys == {raw_key("usage_events")}
     dbt_checks = [k for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("nps_summary")]
     assert dbt_checks, "dbt tests appear as asset checks"
+
+
+def test_account_health_sits_in_its_group_downstream_of_its_rules_and_the_marts_it_reads():
+    graph = defs.resolve_asset_graph()
+    health = graph.get(dg.AssetKey("account_health"))
+    assert health.group_name == "health"
+    ancestors = graph.get_ancestor_asset_keys(health.key)
+    for upstream in (RULES_KEY, BANDS_KEY, dg.AssetKey("account_engagement_daily"), dg.AssetKey("ticket_metrics"),
+                     raw_key("survey_responses"), raw_key("subscription_periods")):
+        assert upstream in ancestors, upstream
+    assert {graph.get(RULES_KEY).group_name, graph.get(BANDS_KEY).group_name} == {"health"}
+    assert dg.AssetKey("account_health") in graph.get(dg.AssetKey("analyst_database")).parent_keys
+    gx = graph.get_check_spec(dg.AssetCheckKey(health.key, AUDIT_CHECK))
+    assert gx.blocking
 
 
 def test_event_like_sources_and_daily_facts_are_partitioned_by_reporting_day():
@@ -65,6 +81,7 @@ def test_materializing_lands_every_table_with_metadata(clean_sources, pipeline_e
 
 def test_too_much_quarantine_fails_the_blocking_check(dirty_sources, pipeline_env, monkeypatch):
     monkeypatch.setenv("PRODOPS_QUARANTINE_MAX_RATE", "0")
+    monkeypatch.setenv("PRODOPS_CURRENCY", "USD")  # the dirty data plants a foreign currency
     settings = pipeline_env(dirty_sources)
     outcome = run_assets(settings, selection=ingest_assets)
     assert not outcome.success

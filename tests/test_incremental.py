@@ -14,8 +14,7 @@ from prodops_pipeline.ingest.pending import pending_files
 from prodops_pipeline.partitions import latest_partition
 from prodops_pipeline.runner import run_assets
 
-from .conftest import END, SEED
-from .test_publish import published_content
+from .conftest import END, SEED, published_content
 
 
 def warehouse_rows(settings, sql):

@@ -37,7 +37,8 @@ def quarantined_by_reason(settings, name: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def dirty_landed(dirty_sources, tmp_path_factory):
-    settings = settings_for(tmp_path_factory.mktemp("dirty_home"), dirty_sources)
+    # the dirty data plants amounts in a foreign currency: the deployment's is set, as two would be an error
+    settings = settings_for(tmp_path_factory.mktemp("dirty_home"), dirty_sources, PRODOPS_CURRENCY="USD")
     return settings, land_all(settings)
 
 
@@ -206,11 +207,29 @@ def test_a_foreign_currency_and_an_unknown_score_are_quarantined(tmp_path):
                  "period_id,subscription_id,account_id,plan,is_trial,mrr,currency,period_start\n"
                  "p1,s1,acc_1,growth,false,100,usd,2026-01-01\np2,s1,acc_1,growth,false,100,EUR,2026-02-01\n"
                  "p3,s1,acc_1,growth,no,1e3,USD,2026-03-01\n")
-    settings = settings_for(tmp_path / "home", sources)
+    settings = settings_for(tmp_path / "home", sources, PRODOPS_CURRENCY="usd")
     land_table(settings, table("accounts"))
     result = land_table(settings, table("subscription_periods"))
     assert result.record.rows_landed == 2
     assert result.record.quarantined_by_reason == {"currency is not the deployment currency USD: currency": 1}
+
+
+def test_without_the_setting_the_currency_is_the_one_the_data_uses_and_two_are_an_error(tmp_path):
+    sources = tmp_path / "sources"
+    write_source(sources, "accounts", "a.csv", "account_id,account_name,created_at\nacc_1,Acme,2026-01-01\n")
+    write_source(sources, "subscription_periods", "p.csv",
+                 "period_id,subscription_id,account_id,plan,is_trial,mrr,currency,period_start\n"
+                 "p1,s1,acc_1,growth,false,100,eur,2026-01-01\np2,s1,acc_1,growth,false,90,EUR,2026-02-01\n")
+    settings = settings_for(tmp_path / "home", sources)
+    assert settings.currency is None
+    land_table(settings, table("accounts"))
+    assert land_table(settings, table("subscription_periods")).record.rows_landed == 2
+
+    write_source(sources, "subscription_periods", "q.csv",
+                 "period_id,subscription_id,account_id,plan,is_trial,mrr,currency,period_start\n"
+                 "p3,s1,acc_1,growth,false,100,USD,2026-03-01\n")
+    with pytest.raises(SourceError, match=r"2 currencies \(EUR, USD\) and PRODOPS_CURRENCY is not set"):
+        land_table(settings, table("subscription_periods"))
 
 
 def test_duplicates_across_files_keep_the_first_and_redelivered_events_are_kept(tmp_path):

@@ -29,48 +29,19 @@ from prodops_pipeline.runner import run_assets
 from prodops_pipeline.settings import Settings
 from prodops_pipeline.transform.project import dbt_project, export_settings
 
+from .conftest import published_content
+
 
 def published_digest(settings: Settings) -> dict[str, str]:
     files = [settings.analyst_database, settings.published / "build.json", *sorted((settings.published / "parquet").glob("*"))]
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def published_content(settings: Settings) -> dict[str, list]:
-    with duckdb.connect(str(settings.analyst_database), read_only=True) as con:
-        tables = [r[0] for r in con.sql("select table_name from information_schema.tables where table_name <> '_build'").fetchall()]
-        return {t: con.sql(f'select * from "{t}" order by all').fetchall() for t in sorted(tables)}
-
-
-@pytest.fixture(scope="module")
-def baseline(clean_sources, tmp_path_factory):
-    """One successful, published build of the small demo data, built once for the module."""
-    root = tmp_path_factory.mktemp("baseline")
-    shutil.copytree(clean_sources, root / "sources")
-    mp = pytest.MonkeyPatch()
-    for name, value in (("PRODOPS_HOME", root / "home"), ("PRODOPS_SOURCES", root / "sources"),
-                        ("DAGSTER_HOME", root / "home" / "dagster")):
-        mp.setenv(name, str(value))
-    outcome = run_assets(Settings.from_env())
-    mp.undo()
-    assert outcome.success, outcome.failures
-    return root
-
-
-@pytest.fixture
-def published(baseline, tmp_path, pipeline_env):
-    """A private copy of the baseline (sources and everything the pipeline wrote) for one test."""
-    shutil.copytree(baseline, tmp_path / "copy", symlinks=True)
-    settings = pipeline_env(tmp_path / "copy" / "sources")
-    shutil.rmtree(settings.home, ignore_errors=True)
-    shutil.copytree(tmp_path / "copy" / "home", settings.home, symlinks=True)
-    return settings, tmp_path / "copy" / "sources"
-
-
 def test_a_build_is_published_with_every_mart_and_its_data_docs(published):
     settings, _ = published
     build = last_build(settings)
     content = published_content(settings)
-    assert set(content) == set(build["mart_rows"]) and len(content) == 14
+    assert set(content) == set(build["mart_rows"]) and len(content) == 15
     assert {k: len(v) for k, v in content.items()} == build["mart_rows"]
     assert sorted(p.stem for p in (settings.published / "parquet").glob("*.parquet")) == sorted(content)
     assert data_docs_index(settings).exists()

@@ -22,6 +22,10 @@ IDENTITIES: dict[str, dict[str, str]] = {
     "mrr_movements": {
         "_identity_mrr_change": "mrr - previous_mrr - mrr_change",
     },
+    "account_health": {
+        "_identity_every_risk_has_a_reason": "case when is_at_risk and risk_reasons = '' then 1 else 0 end",
+        "_identity_red_is_at_risk": "case when health_band = 'red' and not is_at_risk then 1 else 0 end",
+    },
     "account_engagement_daily": {
         "_identity_dau_within_wau_within_mau": "case when dau <= wau and wau <= mau then 0 else 1 end",
     },

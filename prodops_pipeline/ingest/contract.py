@@ -31,6 +31,7 @@ class Table:
     repeated_key_is_redelivery: bool = False
     event_like: bool = False  # arrives as one file per day, appended
     optional: bool = False
+    core: bool = False  # the marts mean nothing without its rows: a build where it landed none is not published
     required_when: dict[str, tuple[str, str]] = field(default_factory=dict)  # column -> (other column, value)
 
     @property
@@ -55,7 +56,7 @@ SURVEY_CHANNELS = ("in_app", "email", "link", "sms")
 
 TABLES: tuple[Table, ...] = (
     Table(
-        "features", "usage", key="feature_key",
+        "features", "usage", key="feature_key", core=True,
         columns=(
             Column("feature_key", "string", required=True),
             Column("feature_name", "string", required=True),
@@ -66,7 +67,7 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "accounts", "crm", key="account_id",
+        "accounts", "crm", key="account_id", core=True,
         columns=(
             Column("account_id", "string", required=True),
             Column("account_name", "string", required=True),
@@ -79,7 +80,7 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "contacts", "crm", key="user_id",
+        "contacts", "crm", key="user_id", core=True,
         columns=(
             Column("user_id", "string", required=True),
             Column("account_id", "string", required=True, references=("accounts", "account_id")),
@@ -90,7 +91,7 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "subscription_periods", "crm", key="period_id",
+        "subscription_periods", "crm", key="period_id", core=True,
         columns=(
             Column("period_id", "string", required=True),
             Column("subscription_id", "string", required=True),
@@ -106,7 +107,7 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "usage_events", "usage", key="event_id", repeated_key_is_redelivery=True, event_like=True,
+        "usage_events", "usage", key="event_id", repeated_key_is_redelivery=True, event_like=True, core=True,
         columns=(
             Column("event_id", "string", required=True),
             Column("occurred_at", "timestamp", required=True),

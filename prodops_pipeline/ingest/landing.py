@@ -13,6 +13,7 @@ from filelock import FileLock
 
 from ..partitions import file_day, in_window
 from ..settings import Settings
+from ..settings_change import JUDGING, changes, meaning, record as record_settings
 from .contract import Table
 from .raw_zone import LANDED, QUARANTINE, SCHEMA_KEY, FileRecord, LoadRecord, TableZone, content_hash, file_key
 from .readers import META_COLUMNS, UnreadableFile, read_as_text
@@ -113,10 +114,13 @@ def _land_locked(settings: Settings, table: Table, zone: TableZone, days) -> Loa
     started = _now()
     load_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     manifest = zone.manifest()
+    judging = meaning(settings, JUDGING)
+    rejudge = changes(zone.judged_with(), judging)
     files = [p for p in source_files(settings, table)
-             if in_window(file_day(p.relative_to(settings.sources).as_posix()), days)]
-    changed, hashes = _changed_files(files, settings, manifest)
-    record = LoadRecord(table.name, load_id, started.isoformat(), "", [], len(files) - len(changed), 0, 0, 0, {})
+             if rejudge or in_window(file_day(p.relative_to(settings.sources).as_posix()), days)]
+    changed, hashes = _changed_files(files, settings, {} if rejudge else manifest)
+    record = LoadRecord(table.name, load_id, started.isoformat(), "", [], len(files) - len(changed), 0, 0, 0, {},
+                        rejudged_because=rejudge)
     unreadable: list[UnreadableFile] = []
     for batch in _batches(changed):
         with _connect(settings) as con:
@@ -134,6 +138,7 @@ def _land_locked(settings: Settings, table: Table, zone: TableZone, days) -> Loa
             st = path.stat()
             manifest[rel].size, manifest[rel].mtime_ns = st.st_size, st.st_mtime_ns
     zone.save_manifest(manifest)
+    record_settings(zone.judged_with_path, judging)
     record.unreadable = [{"file": str(u.path), "problem": u.problem} for u in unreadable]
     record.finished_at = _now().isoformat()
     zone.append_load(record)
@@ -164,8 +169,11 @@ def _check_and_write(
     for parent in table.parents:
         column = next(c.references[1] for c in table.columns if c.references and c.references[0] == parent)
         parents[parent] = _keys_sql(TableZone(settings.raw_zone, parent), column) or "SELECT NULL::VARCHAR AS k WHERE false"
+    currency = settings.currency
+    if "currency" in table.column_names and currency is None:
+        currency = _data_currency(con, table, zone, list(keys.values()))
     checks = build_checks(
-        table, present, settings.currency,
+        table, present, currency,
         existing_keys_sql=_keys_sql(zone, table.key, exclude_keys=list(keys.values())),
         parent_keys_sql=parents,
     )
@@ -219,6 +227,22 @@ def _check_and_write(
     record.rows_quarantined += quarantined
     for reason, count in reasons:
         record.quarantined_by_reason[reason] = record.quarantined_by_reason.get(reason, 0) + count
+
+
+def _data_currency(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone, replaced_keys: list[str]) -> str:
+    """The deployment currency when PRODOPS_CURRENCY is unset: the one currency the table's rows use,
+    those landed before and those arriving now. Two are an error: which amounts are foreign is the
+    operator's decision, not ours."""
+    seen = {row[0] for row in con.sql(
+        "SELECT DISTINCT upper(trim(currency)) FROM incoming WHERE nullif(trim(currency), '') IS NOT NULL").fetchall()}
+    earlier = _keys_sql(zone, "currency", exclude_keys=replaced_keys)
+    if earlier:
+        seen |= {row[0].upper() for row in con.sql(f"SELECT DISTINCT k FROM ({earlier}) WHERE k IS NOT NULL").fetchall()}
+    if len(seen) > 1:
+        raise SourceError(f"{table.name} has amounts in {len(seen)} currencies ({', '.join(sorted(seen))}) and "
+                          "PRODOPS_CURRENCY is not set: set it to the deployment's one currency (rows in any "
+                          "other are then quarantined)")
+    return seen.pop() if seen else "XXX"  # no amount at all: nothing to compare
 
 
 def _write_schema(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone) -> None:

@@ -63,6 +63,7 @@ class LoadRecord:
     rows_quarantined: int
     quarantined_by_reason: dict[str, int]
     unreadable: list[dict[str, str]] = field(default_factory=list)
+    rejudged_because: list[str] = field(default_factory=list)  # settings changed since the files were judged
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +83,7 @@ class TableZone:
         self.root = raw_root / table
         self.manifest_path = self.root / "manifest.json"
         self.loads_path = self.root / "loads.jsonl"
+        self.judged_with_path = self.root / "judged_with.json"
 
     def ensure(self) -> None:
         for part in (LANDED, QUARANTINE):
@@ -111,6 +113,19 @@ class TableZone:
 
     def save_manifest(self, manifest: dict[str, FileRecord]) -> None:
         write_json_atomically(self.manifest_path, {p: asdict(r) for p, r in sorted(manifest.items())})
+
+    def judged_with(self) -> dict[str, str] | None:
+        """The settings the landed rows were judged under (None before the first load)."""
+        return json.loads(self.judged_with_path.read_text()) if self.judged_with_path.exists() else None
+
+    def mark_for_recheck(self) -> list[str]:
+        """Make the next load judge again every file that had rows quarantined; returns those files."""
+        manifest = self.manifest()
+        marked = [path for path, r in manifest.items() if r.rows_quarantined]
+        for path in marked:  # neither the content nor the timestamp matches any more: the file is read again
+            manifest[path].sha256, manifest[path].mtime_ns = "", -1
+        self.save_manifest(manifest)
+        return marked
 
     def append_load(self, record: LoadRecord) -> None:
         with self.loads_path.open("a") as handle:

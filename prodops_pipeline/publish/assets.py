@@ -22,6 +22,13 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
     def analyst_database(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
         config = settings.get()
         raw_rows = {t.name: TableZone(config.raw_zone, t.name).landed_rows() for t in TABLES}
+        empty = [t.name for t in TABLES if t.core and not raw_rows[t.name]]
+        if empty:
+            # every check passes on an empty table: retention of no customer is a column of zeros
+            raise dg.Failure(description=(
+                f"not published: no row of {', '.join(empty)} is landed, and the marts mean nothing without "
+                "them. Look at the quarantine reasons (`prodops status`): fix the source or the setting "
+                "that rejects them, then `prodops ingest --recheck` and run again."))
         with duckdb.connect(str(config.warehouse), read_only=True) as con:
             high_water_mark = con.sql("SELECT CAST(high_water_mark_at AS VARCHAR) FROM intermediate.int_reporting_clock").fetchone()[0]
         info = publish(config, marts, raw_rows, high_water_mark)

@@ -14,6 +14,8 @@ from dbt.version import __version__ as DBT_VERSION
 from packaging import version
 
 from ..partitions import backfill_window
+from ..resources import PipelineSettings
+from ..settings_change import changes, meaning, record, recorded, warehouse_record
 from .project import dbt_project
 from .targets import keep_partial_parse, prune_run_targets
 from .translator import ProdopsTranslator
@@ -31,12 +33,21 @@ def dbt_build_args(config: DbtBuildConfig, first_day: str | None = None) -> list
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=ProdopsTranslator(),
             backfill_policy=dg.BackfillPolicy.single_run())
-def prodops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+def prodops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig,
+                       settings: PipelineSettings):
+    current = meaning(settings.get())
+    record_path = warehouse_record(settings.get())
+    changed = changes(recorded(record_path), current)
+    if changed:
+        context.log.warning("settings changed since the warehouse was built (" + "; ".join(changed)
+                            + "): rebuilding every model, as a fresh build under the new settings")
+        config = DbtBuildConfig(full_refresh=True)
     # only a backfill passes its first day: a var that changes every night would make dbt parse the
     # whole project again on every run
     window = backfill_window(context)
     invocation = dbt.cli(dbt_build_args(config, window[0].isoformat() if window else None), context=context)
     yield from invocation.stream()
+    record(record_path, current)  # only once the build went through: a failed one is retried in full
     target_root = dbt_project.project_dir / dbt_project.target_path
     keep_partial_parse(invocation.target_path, target_root)
     prune_run_targets(target_root, prefix=context.op_execution_context.op.name)

@@ -15,11 +15,13 @@ DBT_PROJECT_DIR = CHECKOUT_ROOT / "dbt_project"
 
 
 def export_settings(settings: Settings) -> None:
-    """dbt reads its paths and time zone from the environment (profiles.yml, dbt_project.yml):
-    give it the same values the rest of the pipeline resolved, defaults included."""
+    """dbt reads its paths, time zone, lookback and as-of time from the environment (profiles.yml,
+    dbt_project.yml): give it the values the settings validated, defaults included, never the raw text."""
     os.environ["PRODOPS_HOME"] = str(settings.home)
     os.environ["PRODOPS_TIMEZONE"] = settings.timezone
     os.environ["PRODOPS_DUCKDB_MEMORY"] = settings.duckdb_memory
+    os.environ["PRODOPS_LOOKBACK_DAYS"] = str(settings.lookback_days)
+    os.environ["PRODOPS_AS_OF"] = settings.as_of
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     # the dbt installed beside this interpreter, even when its virtualenv is not activated
     bin_dir = str(Path(sys.executable).parent)

@@ -20,6 +20,8 @@ class ProdopsTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props["source_name"] == "health":  # the rules in force, landed by health_rules
+                return dg.AssetKey(["health", dbt_resource_props["name"]])
             return raw_key(dbt_resource_props["name"])  # one graph from source files to marts
         return dg.AssetKey(dbt_resource_props["name"])
 
@@ -30,7 +32,7 @@ class ProdopsTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
         if "marts" in fqn:
-            return fqn[fqn.index("marts") + 1]  # adoption, nps, retention, support
+            return fqn[fqn.index("marts") + 1]  # adoption, nps, retention, support, health
         for layer in ("staging", "intermediate"):
             if layer in fqn:
                 return layer

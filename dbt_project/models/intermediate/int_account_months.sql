@@ -1,6 +1,7 @@
 -- Every customer account x month from its first subscription period to the high-water mark:
 -- MRR and paying at the month's last day (the high-water mark day while the month is open),
--- and the account's segment that month (the plan of its latest period started by then).
+-- and the account's segment that month (the plan of its latest period started by then; ties: the
+-- higher mrr, then the plan name).
 with months as (
     select period_start as month_start, last_day as snapshot_day, is_complete
     from {{ ref('int_calendar_periods') }}
@@ -8,7 +9,7 @@ with months as (
 ),
 
 periods as (
-    select p.account_id, p.plan, p.period_start
+    select p.account_id, p.plan, p.period_start, p.mrr
     from {{ ref('int_subscription_periods') }} as p
     inner join {{ ref('int_customer_accounts') }} as a on p.account_id = a.account_id
 ),
@@ -27,7 +28,7 @@ latest_plan as (
             am.account_id,
             am.month_start,
             p.plan,
-            row_number() over (partition by am.account_id, am.month_start order by p.period_start desc, p.plan) as recency
+            row_number() over (partition by am.account_id, am.month_start order by p.period_start desc, p.mrr desc, p.plan) as recency
         from account_months as am
         inner join periods as p on p.account_id = am.account_id and p.period_start <= am.snapshot_day
     ) as ranked

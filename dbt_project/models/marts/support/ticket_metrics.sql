@@ -25,7 +25,9 @@ select
     cast(l.last_solved_at as timestamp) as last_solved_at,
     cast({{ dbt.datediff('t.created_at', 'l.last_solved_at', 'second') }} / 60.0 as double) as full_resolution_minutes,
     cast(coalesce(l.reopens, 0) as bigint) as reopens,
-    cast(l.last_solved_at is not null and coalesce(l.agent_replies, 0) = 1 as boolean) as is_one_touch,
+    -- its one public agent reply made by the first solve (a reply submitted with the solve shares its time)
+    cast(l.last_solved_at is not null and coalesce(l.agent_replies, 0) = 1 and l.first_reply_at <= l.first_solved_at
+         as boolean) as is_one_touch,
     cast(t.satisfaction as varchar) as satisfaction,
     cast(t.status as varchar) as current_status
 from tickets as t
