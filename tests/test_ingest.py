@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -87,11 +87,20 @@ def test_quarantine_keeps_the_original_text_and_the_source_file(dirty_landed):
     assert broken and all("broken" in dict(zip(raw(settings, "usage_events", QUARANTINE).columns, r))["_raw_line"] for r in broken)
 
 
-def test_landed_values_have_contract_types_in_utc(dirty_landed):
+def test_landed_values_have_contract_types_in_utc(dirty_landed, dirty_sources):
     settings, _ = dirty_landed
-    types = dict(raw(settings, "usage_events").describe().fetchall()[:0]) or {
-        c: str(t) for c, t in zip(raw(settings, "usage_events").columns, raw(settings, "usage_events").types)}
+    events = raw(settings, "usage_events")
+    types = {c: str(t) for c, t in zip(events.columns, events.types)}
     assert types["occurred_at"] == "TIMESTAMP" and types["properties"] == "VARCHAR"
+    # the dirty data writes some times with a +02:00 offset: each lands as its instant in UTC
+    shifted = duckdb.sql(f"""SELECT event_id, occurred_at FROM read_csv('{dirty_sources}/usage_events/*.csv', all_varchar = true)
+                            WHERE occurred_at LIKE '%+02:00' LIMIT 20""").fetchall()
+    assert shifted
+    landed = dict(events.filter(f"event_id IN ({', '.join(repr(e) for e, _ in shifted)})")
+                  .select("event_id, occurred_at").fetchall())
+    for event_id, text in shifted:
+        local = datetime.fromisoformat(text)
+        assert landed[event_id] == local.astimezone(timezone.utc).replace(tzinfo=None), (event_id, text)
     periods = raw(settings, "subscription_periods")
     ptypes = dict(zip(periods.columns, map(str, periods.types)))
     assert ptypes["mrr"].startswith("DECIMAL") and ptypes["is_trial"] == "BOOLEAN" and ptypes["period_start"] == "DATE"
@@ -267,3 +276,36 @@ def test_properties_must_be_a_json_object(tmp_path):
     assert landed == {"object": '{"a": 1}', "padded": '\t{"a": [1, 2]}', "on_two_lines": '\n{"a": 1}', "empty": None}
     assert dict(raw(settings, "usage_events", QUARANTINE).select("event_id, _reason").fetchall()) == {
         name: "invalid json object: properties" for name in ("array", "text", "number", "broken", "two")}
+
+
+def test_a_reused_event_id_is_a_redelivery_when_the_content_is_the_same_and_a_collision_otherwise(tmp_path):
+    sources = tmp_path / "sources"
+    write_source(sources, "accounts", "a.csv", "account_id,account_name,created_at\nacc_1,Acme,2026-01-01\n")
+    write_source(sources, "contacts", "c.csv", "user_id,account_id,created_at\nu1,acc_1,2026-01-01\nu2,acc_1,2026-01-01\n")
+    write_source(sources, "features", "f.csv", "feature_key,feature_name,is_core,released_at\nf1,One,true,2026-01-01\n")
+    header = "event_id,occurred_at,received_at,user_id,account_id,event_name\n"
+    write_source(sources, "usage_events", "2026-03-01.csv", header
+                 + "e1,2026-03-01T10:00:00Z,2026-03-01T10:00:05Z,u1,acc_1,page_viewed\n"
+                 # the same event again, received later: a redelivery, landed and deduplicated downstream
+                 + "e1,2026-03-01T10:00:00Z,2026-03-01T11:00:00Z,u1,acc_1,page_viewed\n"
+                 # another user's event under the same id, received later in the same file: a collision
+                 + "e2,2026-03-01T12:00:00Z,2026-03-01T12:00:09Z,u2,acc_1,page_viewed\n"
+                 + "e2,2026-03-01T09:00:00Z,2026-03-01T12:00:01Z,u1,acc_1,session_started\n")
+    settings = settings_for(tmp_path / "home", sources)
+    for name in ("accounts", "contacts", "features"):
+        land_table(settings, table(name))
+    first = land_table(settings, table("usage_events")).record
+    reused = "event_id reused with other content (an earlier row with this event_id differs)"
+    assert (first.rows_read, first.rows_landed, first.quarantined_by_reason) == (4, 3, {reused: 1})
+    # the earlier-received e2 (09:00, u1) wins, whatever its place in the file
+    assert raw(settings, "usage_events").filter("event_id = 'e2'").select("user_id").fetchall() == [("u1",)]
+
+    # a later load reusing a landed id for another day's event: quarantined, the landed row stays
+    write_source(sources, "usage_events", "2026-03-05.csv", header
+                 + "e1,2026-03-05T08:00:00Z,2026-03-05T08:00:01Z,u2,acc_1,page_viewed\n"
+                 + "e1,2026-03-01T10:00:00Z,2026-03-05T08:00:02Z,u1,acc_1,page_viewed\n")
+    second = land_table(settings, table("usage_events")).record
+    assert (second.rows_read, second.rows_landed, second.quarantined_by_reason) == (2, 1, {reused: 1})
+    quarantined = raw(settings, "usage_events", QUARANTINE).filter("_reason LIKE 'event_id reused%'")
+    assert sorted(quarantined.select("event_id, user_id, occurred_at").fetchall()) == [
+        ("e1", "u2", "2026-03-05T08:00:00Z"), ("e2", "u2", "2026-03-01T12:00:00Z")]

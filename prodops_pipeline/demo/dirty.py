@@ -42,6 +42,8 @@ MUTATIONS: dict[str, list[tuple[dict, str]]] = {
         ({"event_name": "feature_used", "feature_key": None}, Reason.missing_when("feature_key", "event_name", "feature_used")),
         ({"event_name": "feature_used", "feature_key": "teleport"}, _orphan("usage_events", "feature_key")),
         ({"properties": "{not json"}, _invalid("usage_events", "properties")),
+        # an id a broken exporter reused for another event: the original stays, the copy is quarantined
+        ({"__duplicate": True, "page": "/reused-id"}, Reason.reused("event_id")),
     ],
     "ticket_events": [
         ({"kind": "merge"}, Reason.unknown("kind")),

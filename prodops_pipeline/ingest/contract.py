@@ -27,8 +27,10 @@ class Table:
     columns: tuple[Column, ...]
     key: str
     # A repeated key is either the same record delivered twice (kept, deduplicated downstream)
-    # or a conflict (the first occurrence lands, later ones are quarantined).
+    # or a conflict (the first occurrence lands, later ones are quarantined). Where redelivery is
+    # expected, a repeated key with other content is still a conflict: an id reused for another record.
     repeated_key_is_redelivery: bool = False
+    arrival: str | None = None  # when a redelivered row reached us: not part of its content, orders redeliveries
     event_like: bool = False  # arrives as one file per day, appended
     optional: bool = False
     core: bool = False  # the marts mean nothing without its rows: a build where it landed none is not published
@@ -107,7 +109,8 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "usage_events", "usage", key="event_id", repeated_key_is_redelivery=True, event_like=True, core=True,
+        "usage_events", "usage", key="event_id", repeated_key_is_redelivery=True, arrival="received_at",
+        event_like=True, core=True,
         columns=(
             Column("event_id", "string", required=True),
             Column("occurred_at", "timestamp", required=True),

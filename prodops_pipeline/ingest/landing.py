@@ -91,14 +91,19 @@ def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _keys_sql(zone: TableZone, column: str, exclude_keys: list[str] | None = None) -> str | None:
+def _landed_sql(zone: TableZone, exclude_keys: list[str] | None = None) -> str | None:
+    """The landed rows of the table, but those of the files whose keys are given (being replaced)."""
     if not zone.has_data():
         return None
     where = ""
     if exclude_keys:
         where = f" WHERE _file_key NOT IN ({', '.join(map(lit, exclude_keys))})"
-    return (f"SELECT {q(column)} AS k FROM read_parquet({lit(zone.glob(LANDED))}, "
-            f"hive_partitioning = true, union_by_name = true){where}")
+    return f"SELECT * FROM read_parquet({lit(zone.glob(LANDED))}, hive_partitioning = true, union_by_name = true){where}"
+
+
+def _keys_sql(zone: TableZone, column: str, exclude_keys: list[str] | None = None) -> str | None:
+    landed = _landed_sql(zone, exclude_keys)
+    return f"SELECT {q(column)} AS k FROM ({landed})" if landed else None
 
 
 def land_table(settings: Settings, table: Table, days: tuple[date, date] | None = None) -> LoadResult:
@@ -175,6 +180,7 @@ def _check_and_write(
     checks = build_checks(
         table, present, currency,
         existing_keys_sql=_keys_sql(zone, table.key, exclude_keys=list(keys.values())),
+        landed_sql=_landed_sql(zone, exclude_keys=list(keys.values())),
         parent_keys_sql=parents,
     )
     for statement in checks.statements:

@@ -4,7 +4,8 @@ The checked relation keeps the original text columns, adds `__t_<column>` typed 
 `_reason` that is NULL for a row that honours the contract. Each value is trimmed once, into a
 `__v_<column>` that the parsing and the rules share and that `checked` leaves out. Rules, in the
 order they are tried: malformed line, missing required value, unparseable value, unknown enum
-value, out of range, conditionally required value, foreign currency, duplicate id, orphan id.
+value, out of range, conditionally required value, foreign currency, duplicate id (or, where a
+repeated id is a redelivery, an id reused with other content), orphan id.
 """
 
 from __future__ import annotations
@@ -100,6 +101,10 @@ class Reason:
         return f"duplicate id: {key}"
 
     @staticmethod
+    def reused(key: str) -> str:
+        return f"{key} reused with other content (an earlier row with this {key} differs)"
+
+    @staticmethod
     def orphan(column: str, parent: str, parent_column: str) -> str:
         return f"orphan id: {column} (no such {parent}.{parent_column})"
 
@@ -154,11 +159,13 @@ def build_checks(
     currency: str,
     existing_keys_sql: str | None,
     parent_keys_sql: dict[str, str],
+    landed_sql: str | None = None,
 ) -> CheckSql:
     """SQL creating temp table `checked` from temp table `incoming`.
 
     present: the lower-case columns `incoming` has; contract columns it lacks read as NULL.
     existing_keys_sql: a query of keys already landed from other files (duplicate check).
+    landed_sql: a query of the rows already landed from other files (redelivery check).
     parent_keys_sql: referenced table name -> query returning its landed keys as `k`.
     """
     missing = [c.name for c in table.columns if c.name not in present]
@@ -184,6 +191,8 @@ def build_checks(
             f"ORDER BY _source_file, _row) AS n FROM checked WHERE _reason IS NULL) d "
             f"WHERE checked._source_file = d.f AND checked._row = d.r AND (d.n > 1 {earlier})"
         )
+    else:
+        statements.append(_reused_key_statement(table, landed_sql))
     for c in table.columns:
         if c.references and c.references[0] in parent_keys_sql:
             parent, parent_col = c.references
@@ -193,3 +202,30 @@ def build_checks(
                 f"AND {typed(c.name)} NOT IN (SELECT k FROM ({parent_keys_sql[c.references[0]]}))"
             )
     return CheckSql(tuple(statements))
+
+
+def _content(table: Table, column_name) -> str:
+    """A row's content as one comparable value: every contract column but the key and the arrival time."""
+    values = ", ".join(f"CAST({column_name(c.name)} AS VARCHAR)" for c in table.columns
+                       if c.name not in (table.key, table.arrival))
+    return f"to_json(list_value({values}))"
+
+
+def _reused_key_statement(table: Table, landed_sql: str | None) -> str:
+    """Quarantine the rows whose key was already used for other content: by a row landed before (an
+    earlier load wins), or by an earlier row of this load (the earliest arrival wins, then the earlier
+    file, then the earlier row). Rows with the same content are redeliveries and all land."""
+    key = typed(table.key)
+    order = (f"{typed(table.arrival)} NULLS LAST, " if table.arrival else "") + "_source_file, _row"
+    landed = "SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS content WHERE false"
+    if landed_sql:
+        landed = (f"SELECT {q(table.key)} AS k, min({_content(table, q)}) AS content FROM ({landed_sql}) "
+                  f"WHERE {q(table.key)} IN (SELECT {key} FROM checked WHERE _reason IS NULL) GROUP BY 1")
+    return (
+        f"UPDATE checked SET _reason = {lit(Reason.reused(table.key))} "
+        f"FROM (SELECT c.f, c.r FROM (SELECT _source_file AS f, _row AS r, {key} AS k, "
+        f"{_content(table, typed)} AS content, first_value({_content(table, typed)}) OVER "
+        f"(PARTITION BY {key} ORDER BY {order}) AS first_content FROM checked WHERE _reason IS NULL) c "
+        f"LEFT JOIN ({landed}) l ON l.k = c.k WHERE c.content <> coalesce(l.content, c.first_content)) d "
+        f"WHERE checked._source_file = d.f AND checked._row = d.r"
+    )

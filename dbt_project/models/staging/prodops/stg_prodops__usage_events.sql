@@ -1,6 +1,7 @@
--- Incremental: each build adds the rows of the files landed since the last one. A repeated event_id is
--- the same event delivered twice and the first received is kept (a later redelivery is dropped). A
--- source file landed again with changed content replaces the rows of its earlier version.
+-- Incremental: each build adds the rows of the files landed since the last one. A repeated event_id that
+-- reached the raw zone is the same event delivered twice (ingestion quarantines an id reused with other
+-- content) and the first received is kept (a later redelivery is dropped). A source file landed again
+-- with changed content replaces the rows of its earlier version.
 {{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='source_file') }}
 
 with source as (
