@@ -13,6 +13,7 @@ import dagster as dg
 
 from .ingest.pending import pending_files
 from .partitions import latest_partition
+from .refresh_lock import lock_holder, refresh_in_progress
 from .resources import PipelineSettings
 from .settings import Settings
 
@@ -28,6 +29,11 @@ def nightly_schedule(job, settings: Settings) -> dg.ScheduleDefinition:
                     "in PRODOPS_TIMEZONE).",
     )
     def _schedule(context: dg.ScheduleEvaluationContext):
+        # a run Dagster launched queues behind the one in progress (dagster.yaml); a command-line one
+        # holds the home's lock, and lands and builds whatever tonight's run would
+        busy = lock_holder(settings)
+        if busy:
+            return dg.SkipReason(f"{busy} is in progress")
         return dg.RunRequest(partition_key=latest_partition())
 
     return _schedule
@@ -38,9 +44,13 @@ def new_files_sensor(job, settings: Settings) -> dg.SensorDefinition:
                default_status=dg.DefaultSensorStatus.RUNNING,
                description="Starts a refresh when source files arrive that are not landed yet.")
     def _sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings):
-        pending = pending_files(settings.get())
+        config = settings.get()
+        pending = pending_files(config)
         if not pending:
             return dg.SkipReason("no new source files")
+        busy = refresh_in_progress(config, context.instance)
+        if busy:  # asked again at the next tick, when the files may still be new
+            return dg.SkipReason(f"{busy} is in progress; the new files wait for the next tick")
         listing = "\n".join(f"{t}/{f}" for t in sorted(pending) for f in pending[t])
         count = sum(len(v) for v in pending.values())
         # the run key names this set of files: the same arrivals never start two runs

@@ -75,16 +75,32 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
     console.print(table)
 
 
+NO_WAIT = click.option("--no-wait", is_flag=True,
+                       help="If another refresh of this home is in progress, say so and exit instead of waiting")
+
+
+def _run(settings: Settings, wait: bool, **kwargs):
+    """run_assets behind any refresh in progress, telling the user it waits (or, not waiting, exiting)."""
+    from .refresh_lock import RefreshInProgress
+    from .runner import run_assets
+
+    try:
+        return run_assets(settings, wait=wait, on_wait=lambda message: console.print(f"[yellow]{message}[/]"), **kwargs)
+    except RefreshInProgress as exc:
+        raise click.ClickException(f"{exc}; not started (run again later, or without --no-wait to wait)") from None
+
+
 @main.command()
 @click.option("--recheck", "recheck", is_flag=False, flag_value="*", default=None, metavar="[TABLE]",
               help="First judge again the files that had rows quarantined (of TABLE, or of every table), "
                    "after fixing a source or a setting")
-def ingest(recheck: str | None) -> None:
+@NO_WAIT
+def ingest(recheck: str | None, no_wait: bool) -> None:
     """Land every new or changed source file in the raw zone (bad rows to quarantine)."""
     settings = _settings(reads_sources=True)
     if recheck:
         _mark_for_recheck(settings, recheck)
-    _ingest(settings)
+    _ingest(settings, wait=not no_wait)
 
 
 def _mark_for_recheck(settings: Settings, which: str) -> None:
@@ -110,13 +126,12 @@ def _print_setting_changes(settings: Settings) -> None:
                       highlight=False)
 
 
-def _ingest(settings: Settings) -> None:
+def _ingest(settings: Settings, wait: bool) -> None:
     from .ingest.assets import ingest_assets
-    from .runner import run_assets
 
     console.print(f"Landing sources from [bold]{settings.sources}[/] into {settings.raw_zone}")
     _print_setting_changes(settings)
-    outcome = run_assets(settings, selection=ingest_assets)
+    outcome = _run(settings, wait=wait, selection=ingest_assets)
     _print_status(settings, only_run=True)
     _finish(outcome)
 
@@ -210,14 +225,13 @@ def _days(_ctx, _param, value: str | None) -> tuple[str, str] | None:
 @click.option("--full-refresh", is_flag=True, help="Rebuild the incremental models from all the data, not only new days")
 @click.option("--days", callback=_days, metavar="FIRST[..LAST]",
               help="Backfill these daily partitions: land their changed files and rebuild the facts from FIRST")
-def run(full_refresh: bool, days: tuple[str, str] | None) -> None:
+@NO_WAIT
+def run(full_refresh: bool, days: tuple[str, str] | None, no_wait: bool) -> None:
     """Bring everything up to date: land new files, rebuild the affected days, audit, publish."""
     settings = _settings(reads_sources=True)
-    from .runner import run_assets
-
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
     _print_setting_changes(settings)
-    outcome = run_assets(settings, full_refresh=full_refresh, partition_range=days)
+    outcome = _run(settings, wait=not no_wait, full_refresh=full_refresh, partition_range=days)
     _print_status(settings, only_run=True)
     _finish(outcome, settings)
 
@@ -350,11 +364,9 @@ def demo() -> None:
         report = _generate(run_generator, DEMO_SCALE, DEMO_SEED, settings.demo_sources, None, False)
         console.print(f"[green]Wrote[/] {report.files} files, {sum(report.rows.values()):,} rows.")
     settings = _settings(reads_sources=True)
-    from .runner import run_assets
-
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
     _print_setting_changes(settings)
-    outcome = run_assets(settings)
+    outcome = _run(settings, wait=True)
     _print_status(settings, only_run=True)
     if outcome.success:
         table = Table(title="headline numbers")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from .housekeeping import keep_newest
+from .refresh_lock import CLI_TAG, exclusive_refresh
 from .settings import Settings
 
 DAGSTER_YAML = """# Written by prodops on first use. Runs, event logs and schedules live beside this file.
@@ -19,6 +21,9 @@ telemetry:
 # one refresh at a time: the nightly schedule and the new-file sensor queue behind each other
 run_queue:
   max_concurrent_runs: 1
+# a run whose process died is marked failed, so that it does not hold back the next refresh
+run_monitoring:
+  enabled: true
 """
 KEEP_RUN_LOGS = 60  # two months of nightly runs
 
@@ -54,9 +59,19 @@ def _selects_partitioned_assets(defs: dg.Definitions, selection) -> bool:
 
 
 def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
-               partition_range: tuple[str, str] | None = None) -> RunOutcome:
+               partition_range: tuple[str, str] | None = None, wait: bool = True,
+               on_wait: Callable[[str], None] = lambda message: None) -> RunOutcome:
     """Materialize the selected assets of the code location (all of them by default) in-process: the
-    partitioned ones for today's partition, or for partition_range (first, last day) to backfill."""
+    partitioned ones for today's partition, or for partition_range (first, last day) to backfill. One
+    refresh of a home at a time: behind another in progress, wait (telling `on_wait`), or without
+    `wait` raise RefreshInProgress."""
+    instance = dagster_instance(settings)
+    with exclusive_refresh(settings, instance, wait, on_wait):
+        return _run_assets(settings, instance, selection, full_refresh, partition_range)
+
+
+def _run_assets(settings: Settings, instance: dg.DagsterInstance, selection, full_refresh: bool,
+                partition_range: tuple[str, str] | None) -> RunOutcome:
     from .definitions import defs
     from .partitions import latest_partition, range_tags
     from .resources import PipelineSettings
@@ -74,12 +89,12 @@ def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
         result = dg.materialize(
             [*defs.assets, *defs.asset_checks],
             selection=selection,
-            instance=dagster_instance(settings),
+            instance=instance,
             resources=resources,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}},
                         **({"ops": {"prodops_dbt_assets": {"config": {"full_refresh": True}}}} if full_refresh else {})},
             partition_key=latest_partition() if partitioned and not partition_range else None,
-            tags=range_tags(partition_range) if partitioned and partition_range else None,
+            tags={CLI_TAG: "cli", **(range_tags(partition_range) if partitioned and partition_range else {})},
             raise_on_error=False,
         )
     failures = []

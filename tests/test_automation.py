@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dagster as dg
+from filelock import FileLock
 
 from prodops_pipeline.bench import stage_of
 from prodops_pipeline.ingest.contract import TABLES
 from prodops_pipeline.ingest.landing import land_table
 from prodops_pipeline.partitions import latest_partition
+from prodops_pipeline.refresh_lock import LOCK
 from prodops_pipeline.resources import PipelineSettings
+from prodops_pipeline.runner import dagster_instance
 from prodops_pipeline.settings import Settings
 from prodops_pipeline.transform.assets import DbtBuildConfig, dbt_build_args
 
@@ -36,13 +39,24 @@ def test_the_sensor_requests_one_run_per_set_of_new_files(clean_sources, copy_so
     settings = pipeline_env(sources)
     sensor = defs.resolve_sensor_def("new_source_files")
 
+    instance = dagster_instance(settings)
+
     def tick():
-        with dg.build_sensor_context(resources={"settings": PipelineSettings.from_env()}) as context:
+        with dg.build_sensor_context(resources={"settings": PipelineSettings.from_env()}, instance=instance) as context:
             return sensor(context)
 
     first, again = tick(), tick()
     assert isinstance(first, dg.RunRequest) and first.run_key == again.run_key
     assert first.partition_key == latest_partition()
+    with FileLock(settings.home / LOCK):  # a refresh from the command line is in progress
+        busy = tick()
+        assert isinstance(busy, dg.SkipReason) and "in progress" in busy.skip_message
+        from prodops_pipeline.automation import nightly_schedule
+        from prodops_pipeline.definitions import refresh_job
+
+        with dg.build_schedule_context() as context:
+            skipped = nightly_schedule(refresh_job, settings)(context)
+        assert isinstance(skipped, dg.SkipReason) and "in progress" in skipped.skip_message
     for table in TABLES:
         land_table(settings, table)
     assert isinstance(tick(), dg.SkipReason)

@@ -1,0 +1,42 @@
+"""Refreshes of one home run one at a time: two started together both succeed, one after the other,
+and a run asked not to wait says which refresh is in progress and exits."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import dagster as dg
+
+from prodops_pipeline.refresh_lock import lock_holder
+
+
+def start(*arguments: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "prodops_pipeline.cli", *arguments], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "300"})
+
+
+def test_two_runs_started_together_run_one_after_the_other(published):
+    settings, _ = published
+    first, second = start("run"), start("run")
+    deadline = time.monotonic() + 120
+    while lock_holder(settings) is None and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.2)
+    refused = start("run", "--no-wait")
+    refused_output, _ = refused.communicate(timeout=600)
+    outputs = [" ".join(p.communicate(timeout=900)[0].split()) for p in (first, second)]
+
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    assert sum("is in progress; waiting" in out for out in outputs) == 1, outputs
+    assert not any("Conflicting lock" in out or "Traceback" in out for out in outputs)
+    assert refused.returncode == 1 and "is in progress; not started" in refused_output, refused_output
+    assert "a refresh started" in refused_output
+
+    os.environ["DAGSTER_HOME"] = str(settings.home / "dagster")
+    instance = dg.DagsterInstance.get()
+    runs = sorted((instance.get_run_record_by_id(r.run_id) for r in instance.get_runs(limit=2)),
+                  key=lambda record: record.start_time)
+    assert all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+    assert runs[0].end_time <= runs[1].start_time, "the second refresh started after the first had ended"
