@@ -26,21 +26,40 @@
     percentile({{ expression }}, {{ fraction }})
 {%- endmacro %}
 
-{#- Free text with e-mail addresses and phone numbers replaced, the rest of the words kept. -#}
+{#- Free text with e-mail addresses and phone numbers replaced, the rest of the words kept. A phone number
+    is a run of at least 7 digits written as one, with optional +, spaces, dots, dashes or brackets,
+    standing after the start, a space, a bracket or `:;,`. Dates (2026-03-01, 01.03.2026) are first
+    split by an invisible mark that the phone pattern cannot cross, and numbers inside URLs, ids
+    (`id=1234567`, `PRD-20240131`, `#1234567`) and versions (`v10.15.7`) do not stand after such a
+    boundary, so they all stay as written. -#}
 {% macro redact_personal_data(text) -%}
     {{ return(adapter.dispatch('redact_personal_data', 'prodops')(text)) }}
 {%- endmacro %}
 
 {% macro default__redact_personal_data(text) -%}
-    regexp_replace(
-        regexp_replace({{ text }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}', '[email]'),
-        '\+?[0-9][0-9 ().-]{6,}[0-9]', '[phone]')
+    {{ prodops.redact_with(text, '\\', "regexp_replace({s}, {p}, {r}, 'g')") }}
 {%- endmacro %}
 
-{% macro duckdb__redact_personal_data(text) -%}
-    regexp_replace(
-        regexp_replace({{ text }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}', '[email]', 'g'),
-        '\+?[0-9][0-9 ().-]{6,}[0-9]', '[phone]', 'g')
+{% macro spark__redact_personal_data(text) -%}
+    {{ prodops.redact_with(text, '$', "regexp_replace({s}, {p}, {r})") }}
+{%- endmacro %}
+
+{#- The redaction's steps, written for an engine by its replace-all call and its back-reference sign. -#}
+{% macro redact_with(text, backref, call) -%}
+    {%- set mark = "chr(1)" -%}
+    {%- set date_kept = "'" ~ backref ~ "1" ~ backref ~ "2' || " ~ mark ~ " || '" ~ backref ~ "3" ~ backref ~ "4' || "
+                        ~ mark ~ " || '" ~ backref ~ "5'" -%}
+    {%- set steps = [
+        ("'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}'", "'[email]'"),
+        ("'([0-9]{4})([-./])([0-9]{1,2})([-./])([0-9]{1,2})'", date_kept),
+        ("'([0-9]{1,2})([-./])([0-9]{1,2})([-./])([0-9]{4})'", date_kept),
+        ("'(^|[ \\t\\n(:;,])[+]?[(]?[0-9]([ ().-]*[0-9]){6,}'", "'" ~ backref ~ "1[phone]'"),
+    ] -%}
+    {%- set ns = namespace(sql=text) -%}
+    {%- for pattern, replacement in steps -%}
+        {%- set ns.sql = call.replace('{s}', ns.sql).replace('{p}', pattern).replace('{r}', replacement) -%}
+    {%- endfor -%}
+    replace({{ ns.sql }}, {{ mark }}, '')
 {%- endmacro %}
 
 {#- Whether a list (array) column holds a value. -#}

@@ -22,7 +22,11 @@ from ..ingest.contract import TABLES, Table
 from .identities import IDENTITIES
 
 EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
-PHONE_PATTERN = r"\+?[0-9][0-9 ().-]{6,}[0-9]"
+# marts.md's phone number, as the comments' redaction reads it (macro redact_personal_data): at least 7
+# digits written as one with optional + ( ) . - and spaces, after the start, a space, a bracket or :;,
+# and not a date (2026-03-01, 01.03.2026), which stays as written
+PHONE_PATTERN = (r"(?:^|(?<=[\s(:;,]))(?![0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2})(?![0-9]{1,2}[-./][0-9]{1,2}[-./][0-9]{4})"
+                 r"\+?\(?[0-9](?:[ ().-]*[0-9]){6,}")
 FREE_TEXT_COLUMNS = {"comment", "subject"}  # where a phone number could hide among words
 # optional columns a healthy feed still fills almost always: a drop in their fill rate is a warning
 EXPECTED_FILLED = {
