@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -115,27 +114,43 @@ def test_a_reader_holds_the_database_through_a_refresh_that_publishes_the_same_c
 
 
 def assert_consistent(settings: Settings) -> str:
+    """The database, build.json and the Parquet files analysts reach name one complete build."""
     with duckdb.connect(str(settings.analyst_database), read_only=True) as con:
         build_id, info = con.sql("select build_id, build_json from _build").fetchone()
         for mart, rows in json.loads(info)["mart_rows"].items():
             assert con.sql(f'select count(*) from "{mart}"').fetchone()[0] == rows, mart
+            parquet = settings.published / "parquet" / f"{mart}.parquet"
+            assert duckdb.sql(f"select count(*) from '{parquet}'").fetchone()[0] == rows, mart
+    assert last_build(settings)["build_id"] == build_id
+    assert (settings.published / "parquet").resolve().parent.name == build_id
     return build_id
 
 
-def test_a_refresh_killed_at_any_moment_leaves_a_complete_build(published):
+def test_a_refresh_killed_while_it_publishes_leaves_a_complete_build(published):
     settings, _ = published
-    env = {**os.environ}
-    rng = random.Random(7)
-    for _ in range(3):
-        process = subprocess.Popen([sys.executable, "-m", "prodops_pipeline.cli", "run"], env=env,
+    builds = settings.published / "builds"
+    # the moments of a publish: its folder appears, its database is being written, its Parquet files are
+    moments = (lambda: any(builds.glob(".*.partial")),
+               lambda: any(p.stat().st_size > 0 for p in builds.glob(".*.partial/analytics.duckdb")),
+               lambda: len(list(builds.glob(".*.partial/parquet/*.parquet"))) >= 5)
+    killed_publishing = 0
+    for reached in moments:
+        before = assert_consistent(settings)
+        process = subprocess.Popen([sys.executable, "-m", "prodops_pipeline.cli", "run"], env={**os.environ},
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(2, 20))
+        deadline = time.monotonic() + 600
+        while not reached() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        in_publish = reached()
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        assert_consistent(settings)
+        killed_publishing += in_publish
+        after = assert_consistent(settings)
+        assert after == before or not in_publish, "a publish killed before its swap changed what analysts read"
+    assert killed_publishing >= 2, "the kills should land inside the publish"
     assert run_assets(settings).success, "a refresh after the kills still succeeds"
     assert_consistent(settings)
-    assert not list(settings.published.glob(".*.tmp"))
+    assert not list(settings.published.glob(".*.tmp")) and not list(builds.glob(".*.partial"))
 
 
 def test_committed_suites_follow_the_contracts(tmp_path):
