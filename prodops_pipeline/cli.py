@@ -132,7 +132,7 @@ def _ingest(settings: Settings, wait: bool) -> None:
     console.print(f"Landing sources from [bold]{settings.sources}[/] into {settings.raw_zone}")
     _print_setting_changes(settings)
     outcome = _run(settings, wait=wait, selection=ingest_assets)
-    _print_status(settings, only_run=True)
+    _print_status(settings, only_run=True, skipped=outcome.skipped)
     _finish(outcome)
 
 
@@ -151,6 +151,9 @@ def _finish(outcome, settings: Settings | None = None) -> None:
         return
     for line in outcome.failures:
         console.print(f"[red]✗[/] {line}", highlight=False)
+    if outcome.skipped:
+        console.print(f"[red]✗[/] not run, because a step before them failed: {', '.join(sorted(outcome.skipped))}",
+                      highlight=False)
     console.print(f"[red]Run {outcome.run_id} failed[/]; nothing was published, analysts keep the last good build. "
                   f"Details in {outcome.log_path} and the Dagster UI (`prodops ui`).")
     sys.exit(1)
@@ -188,8 +191,11 @@ def _print_published(settings: Settings) -> None:
     console.print(f"Data Docs: {data_docs_index(settings)}")
 
 
-def _print_status(settings: Settings, only_run: bool) -> None:
+def _print_status(settings: Settings, only_run: bool, skipped: dict[str, str] | None = None) -> None:
+    from .ingest.assets import raw_key
     from .status import raw_status
+
+    skipped = skipped or {}
 
     table = Table(title=f"raw zone: {settings.raw_zone}")
     for column, justify in (("table", "left"), ("last load (UTC)", "left"), ("new files", "right"), ("rows read", "right"),
@@ -200,8 +206,9 @@ def _print_status(settings: Settings, only_run: bool) -> None:
         reasons = "\n".join(f"{n:,} {reason}" for reason, n in (load.get("quarantined_by_reason") or {}).items())
         if load.get("unreadable"):
             reasons = "\n".join(filter(None, [reasons] + [f"[red]unreadable[/] {u['file']}: {u['problem']}" for u in load["unreadable"]]))
+        why_not = skipped.get(raw_key(row["table"]).to_python_identifier())
         table.add_row(
-            row["table"], (load.get("finished_at") or "never")[:19], str(len(load.get("files", []))),
+            row["table"], why_not or (load.get("finished_at") or "never")[:19], str(len(load.get("files", []))),
             f"{load.get('rows_read', 0):,}", f"{load.get('rows_landed', 0):,}", f"{load.get('rows_quarantined', 0):,}",
             reasons, f"{row['rows_landed_total']:,}",
         )
@@ -232,7 +239,7 @@ def run(full_refresh: bool, days: tuple[str, str] | None, no_wait: bool) -> None
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
     _print_setting_changes(settings)
     outcome = _run(settings, wait=not no_wait, full_refresh=full_refresh, partition_range=days)
-    _print_status(settings, only_run=True)
+    _print_status(settings, only_run=True, skipped=outcome.skipped)
     _finish(outcome, settings)
 
 
@@ -367,7 +374,7 @@ def demo() -> None:
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
     _print_setting_changes(settings)
     outcome = _run(settings, wait=True)
-    _print_status(settings, only_run=True)
+    _print_status(settings, only_run=True, skipped=outcome.skipped)
     if outcome.success:
         table = Table(title="headline numbers")
         table.add_column("metric")

@@ -46,6 +46,7 @@ class RunOutcome:
     failures: list[str] = field(default_factory=list)  # one readable line per failed step or check
     log_path: Path | None = None
     warnings: list[str] = field(default_factory=list)  # failed checks of WARN severity: reported, not blocking
+    skipped: dict[str, str] = field(default_factory=dict)  # step key -> why it did not run
 
 
 def _selects_partitioned_assets(defs: dg.Definitions, selection) -> bool:
@@ -112,4 +113,19 @@ def _run_assets(settings: Settings, instance: dg.DagsterInstance, selection, ful
                 f"{evaluation.check_name}{' failed' if blocking else ''}"
                 + (f": {evaluation.description}" if evaluation.description else ""))
         (failures if blocking else warnings).append(line)
-    return RunOutcome(result.success and not failures, result.run_id, failures, log_path, warnings)
+    return RunOutcome(result.success and not failures, result.run_id, failures, log_path, warnings,
+                      _not_run(defs, selection, result))
+
+
+def _not_run(defs: dg.Definitions, selection, result) -> dict[str, str]:
+    """The selected assets' steps that never ran because a step they need failed (Dagster leaves no
+    event for them): said, so that a table does not just show "never" landed."""
+    failed = sorted({event.step_key for event in result.get_step_failure_events()})
+    if result.success and not failed:
+        return {}
+    graph = defs.resolve_asset_graph()
+    keys = dg.AssetSelection.from_coercible(selection).resolve(graph) if selection is not None else graph.get_all_asset_keys()
+    ran = {event.step_key for event in result.all_events if event.step_key}
+    steps = {defs.resolve_assets_def(key).op.name for key in keys}
+    because = f"not run: {', '.join(failed) or 'a blocking check'} failed first"
+    return {step: because for step in sorted(steps - ran)}

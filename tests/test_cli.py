@@ -102,3 +102,19 @@ def test_bench_times_a_full_build_and_a_one_day_refresh_per_stage(tmp_path, monk
         assert 0 < phase["health_node_seconds"] < phase["dbt_node_seconds_total"]
     assert full["stages_seconds"]["ingest"] > 0 and 0 < refresh["usage_rows"] < full["usage_rows"]  # one day of events
     assert report["incremental_share_of_full"] == round(refresh["wall_seconds"] / full["wall_seconds"], 3)
+
+
+def test_tables_not_landed_because_a_parent_failed_say_why(clean_sources, copy_sources, pipeline_env):
+    import shutil
+
+    sources = copy_sources(clean_sources)
+    shutil.rmtree(sources / "accounts")  # a required table's folder is missing: its landing fails
+    pipeline_env(sources)
+    result = CliRunner().invoke(main, ["ingest"])
+    assert result.exit_code == 1
+    lines = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 3}
+    assert "raw__accounts" in result.output and "does not exist" in result.output
+    for child in ("contacts", "subscription_periods", "usage_events", "tickets"):
+        assert "not run: raw__accounts failed first" in lines[child], result.output
+    assert "never" not in lines["contacts"]
+    assert "features" in lines and "not run" not in lines["features"]
