@@ -59,6 +59,14 @@ HEADLINES = (
      lambda r: f"{100 * r.grr:.1f}% / {100 * r.nrr:.1f}% (trailing 12 months: "
                + (f"{100 * r.grr_12m:.1f}% / {100 * r.nrr_12m:.1f}%" if r.nrr_12m == r.nrr_12m and r.nrr_12m is not None else "n/a")
                + f", {r.period})"),
+    ("Accounts at risk, latest complete week", """
+        select strftime(as_of_date, '%G-W%V') as period, count(*) filter (where is_at_risk) as at_risk, count(*) as accounts,
+               coalesce(sum(mrr) filter (where is_at_risk), 0) as mrr_at_risk, sum(mrr) as mrr
+        from account_health
+        where as_of_date = (select max(as_of_date) from account_health where is_complete)
+        group by as_of_date""",
+     lambda r: f"{r.at_risk} of {r.accounts} ({float(r.mrr_at_risk):,.0f} of {float(r.mrr):,.0f} MRR; "
+               f"`prodops health` for the list, {r.period})"),
     ("Median first reply, latest complete month", """
         select strftime(month, '%Y-%m') as period, median_first_reply_minutes as value, tickets_created
         from support_summary where dimension = 'all' and is_complete order by month desc limit 1""",

@@ -309,3 +309,21 @@ def test_a_reused_event_id_is_a_redelivery_when_the_content_is_the_same_and_a_co
     quarantined = raw(settings, "usage_events", QUARANTINE).filter("_reason LIKE 'event_id reused%'")
     assert sorted(quarantined.select("event_id, user_id, occurred_at").fetchall()) == [
         ("e1", "u2", "2026-03-05T08:00:00Z"), ("e2", "u2", "2026-03-01T12:00:00Z")]
+
+
+def test_a_header_without_a_required_column_is_said_once_with_the_columns_it_has(tmp_path):
+    sources = tmp_path / "sources"
+    write_source(sources, "accounts", "a.csv", "account_id,account_name,created_at\nacc_1,Acme,2026-01-01\n")
+    write_source(sources, "subscription_periods", "good.csv",
+                 "period_id,subscription_id,account_id,plan,is_trial,mrr,currency,period_start\n"
+                 "p1,s1,acc_1,growth,false,100,USD,2026-01-01\n")
+    write_source(sources, "subscription_periods", "renamed.csv",
+                 "period_id,subscription_id,account_id,plan_tier,is_trial,mrr,currency,period_start\n"
+                 "p2,s1,acc_1,growth,false,100,USD,2026-02-01\np3,s1,acc_1,growth,false,110,USD,2026-03-01\n")
+    settings = settings_for(tmp_path / "home", sources)
+    land_table(settings, table("accounts"))
+    record = land_table(settings, table("subscription_periods")).record
+    assert (record.rows_read, record.rows_landed, record.rows_quarantined) == (3, 1, 2)
+    assert record.quarantined_by_reason == {
+        "file lacks required column plan (its columns: period_id, subscription_id, account_id, plan_tier, is_trial, "
+        "mrr, currency, period_start; closest: plan → plan_tier?)": 2}

@@ -175,3 +175,16 @@ def test_health_flags_foretell_churn(built):
     assert figures["lift"] > 1.6
     assert figures["churns_flagged_share"] > 0.5
     assert figures["at_risk_share"] <= 0.2
+
+
+def test_the_demo_headlines_read_the_published_marts(built):
+    settings, con, _ = built
+    from prodops_pipeline.marts import headline_numbers
+
+    lines = dict(headline_numbers(settings))
+    assert len(lines) == 7 and "no complete period yet" not in lines.values()
+    week, at_risk, accounts = rows(con, """
+        select strftime(as_of_date, '%G-W%V'), count(*) filter (where is_at_risk), count(*) from account_health
+        where as_of_date = (select max(as_of_date) from account_health where is_complete) group by as_of_date""")[0]
+    assert lines["Accounts at risk, latest complete week"].startswith(f"{at_risk} of {accounts} (")
+    assert lines["Accounts at risk, latest complete week"].endswith(f"{week})")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 import yaml
 from dagster_dbt import DbtCliResource
 
-from prodops_pipeline.audit.checks import audit_raw
+from prodops_pipeline.audit.checks import audit_raw, audit_raw_stats
 from prodops_pipeline.audit.gx_project import RUN_TIME_FORMAT, context, data_docs_index, prune_results
 from prodops_pipeline.audit.suites import all_suites, expectation_signature
 from prodops_pipeline.ingest.contract import table
@@ -94,8 +95,19 @@ def test_half_of_the_usage_rows_disappearing_blocks_the_publish(published):
         path.write_text("\n".join(lines[: 1 + (len(lines) - 1) // 2]) + "\n")
     outcome = run_assets(settings)
     assert not outcome.success
-    assert any("raw/usage_events:gx_volume_freshness" in f and "volume_ratio" in f for f in outcome.failures)
+    assert any("raw/usage_events:gx_volume_freshness" in f and "usage_events holds" in f
+               and "of the last published build; at least 85% expected" in f for f in outcome.failures), outcome.failures
+    # the demo data ends months ago: its freshness is a warning, said in words
+    assert any(re.search(r"newest ticket_events record \(occurred_at\) is [0-9.]+ days old; limit 48 h", w)
+               for w in outcome.warnings), outcome.warnings
     assert published_digest(settings) == before
+
+
+def test_an_absent_optional_table_is_not_stale_and_an_empty_required_one_says_so(tmp_path):
+    settings = Settings.from_env({"PRODOPS_HOME": str(tmp_path / "home"), "PRODOPS_SOURCES": str(tmp_path)})
+    assert not audit_raw_stats(settings, table("survey_deliveries")).failures
+    (empty,) = audit_raw_stats(settings, table("usage_events")).failures
+    assert empty.describe() == "no usage_events record has landed yet; limit 48 h"
 
 
 def test_a_reader_holds_the_database_through_a_refresh_that_publishes_the_same_content(published):

@@ -135,7 +135,28 @@ def raw_volume_and_age(settings: Settings, table: Table) -> pd.DataFrame:
 
 def audit_raw_stats(settings: Settings, table: Table) -> SuiteOutcome:
     parameters = {"min_volume_ratio": 1 - settings.max_volume_drop, "max_age_hours": settings.freshness_max_age_hours}
-    return run_suite(context(settings), f"raw_{table.name}__stats", raw_volume_and_age(settings, table), parameters)
+    stats = raw_volume_and_age(settings, table)
+    if table.optional and not stats["rows"].iloc[0]:
+        stats["newest_age_hours"] = 0.0  # an optional table the sources do not have is absent, not stale
+    outcome = run_suite(context(settings), f"raw_{table.name}__stats", stats, parameters)
+    for failure in outcome.failures:
+        failure.sentence = _stats_sentence(table, failure.column, stats.iloc[0], parameters)
+    return outcome
+
+
+def _stats_sentence(table: Table, column: str | None, stats: pd.Series, parameters: dict[str, float]) -> str | None:
+    if column == "newest_age_hours":
+        age = stats["newest_age_hours"]
+        if age == float("inf"):
+            return f"no {table.name} record has landed yet; limit {parameters['max_age_hours']:g} h"
+        shown = f"{age / 24:.1f} days" if age >= 48 else f"{age:.1f} h"
+        return (f"newest {table.name} record ({FRESHNESS_COLUMN[table.name]}) is {shown} old; "
+                f"limit {parameters['max_age_hours']:g} h (PRODOPS_FRESHNESS_MAX_AGE_HOURS)")
+    if column == "volume_ratio":
+        return (f"{table.name} holds {int(stats['rows']):,} rows, {stats['volume_ratio']:.0%} of the "
+                f"{int(stats['baseline_rows']):,} of the last published build; at least "
+                f"{parameters['min_volume_ratio']:.0%} expected (PRODOPS_MAX_VOLUME_DROP)")
+    return None
 
 
 def audit_mart(settings: Settings, mart: str) -> SuiteOutcome:

@@ -93,8 +93,11 @@ class Failure:
     severity: str  # critical | warning | info
     unexpected_count: int | None
     sample: list[Any]
+    sentence: str | None = None  # what it means, in words, where the suite knows how to say it
 
     def describe(self) -> str:
+        if self.sentence:
+            return self.sentence
         where = f"({self.column})" if self.column else ""
         count = f": {self.unexpected_count} unexpected" if self.unexpected_count is not None else ""
         sample = f", e.g. {self.sample[:3]}" if self.sample else ""

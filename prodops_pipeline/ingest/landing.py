@@ -16,8 +16,8 @@ from ..settings import Settings
 from ..settings_change import JUDGING, changes, meaning, record as record_settings
 from .contract import Table
 from .raw_zone import LANDED, QUARANTINE, SCHEMA_KEY, FileRecord, LoadRecord, TableZone, content_hash, file_key
-from .readers import META_COLUMNS, UnreadableFile, read_as_text
-from .validation import build_checks, landed_type, lit, q, typed
+from .readers import META_COLUMNS, UnreadableFile, file_columns, read_as_text
+from .validation import Reason, build_checks, landed_type, lit, q, typed
 
 
 class SourceError(RuntimeError):
@@ -185,6 +185,8 @@ def _check_and_write(
     )
     for statement in checks.statements:
         con.execute(statement)
+    for path, reason in _headers_lacking_required(table, files).items():
+        con.execute(f"UPDATE checked SET _reason = {lit(reason)} WHERE _source_file = {lit(str(path))}")
 
     extras = sorted(present - set(table.column_names) - set(META_COLUMNS))
     meta = f"f._rel AS _source_file, TIMESTAMP {lit(loaded_at.isoformat(sep=' '))} AS _loaded_at, {lit(load_id)} AS _load_id"
@@ -233,6 +235,19 @@ def _check_and_write(
     record.rows_quarantined += quarantined
     for reason, count in reasons:
         record.quarantined_by_reason[reason] = record.quarantined_by_reason.get(reason, 0) + count
+
+
+def _headers_lacking_required(table: Table, files: list[Path]) -> dict[Path, str]:
+    """Files whose header has no column for a required value: each is quarantined whole with one reason
+    that says so and names the columns it has, instead of one 'missing value' per row."""
+    required = [c.name for c in table.columns if c.required]
+    out = {}
+    for path in files:
+        columns = file_columns(path)
+        missing = [name for name in required if columns is not None and name not in columns]
+        if missing:
+            out[path] = Reason.header_lacks(missing, columns)
+    return out
 
 
 def _data_currency(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone, replaced_keys: list[str]) -> str:

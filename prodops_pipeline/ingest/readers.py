@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .validation import Reason
 
@@ -91,6 +93,19 @@ def csv_header(path: Path) -> list[str]:
     """The column names of a CSV file's first line (a UTF-8 BOM is dropped)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return next(csv.reader(handle), [])
+
+
+def file_columns(path: Path) -> list[str] | None:
+    """The lower-case column names a CSV or Parquet file declares (None for JSON Lines, whose lines
+    each name their own keys, and for a file that cannot be read, which is reported elsewhere)."""
+    try:
+        if file_format(path) == "csv":
+            return [name.lower() for name in csv_header(path)]
+        if file_format(path) == "parquet":
+            return [name.lower() for name in pq.read_schema(path).names]
+    except (OSError, UnicodeDecodeError, csv.Error, pa.ArrowException):
+        return None
+    return None
 
 
 def _select_csv(files: list[Path], header: list[str]) -> str:

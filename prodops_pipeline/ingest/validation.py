@@ -10,6 +10,7 @@ repeated id is a redelivery, an id reused with other content), orphan id.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from .contract import Column, Table
@@ -99,6 +100,13 @@ class Reason:
     @staticmethod
     def duplicate(key: str) -> str:
         return f"duplicate id: {key}"
+
+    @staticmethod
+    def header_lacks(missing: list[str], columns: list[str]) -> str:
+        """A file without a required column: every row of it, with one reason naming what it has."""
+        close = [f"{m} → {hit[0]}?" for m in missing if (hit := difflib.get_close_matches(m, columns, n=1, cutoff=0.6))]
+        return (f"file lacks required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"(its columns: {', '.join(columns) or 'none'}" + (f"; closest: {', '.join(close)}" if close else "") + ")")
 
     @staticmethod
     def reused(key: str) -> str:
