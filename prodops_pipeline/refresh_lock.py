@@ -22,13 +22,12 @@ from .settings import Settings
 LOCK = ".refresh.lock"
 IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 POLL_SECONDS = 2.0
+CLI_TAG = "prodops/launched_by"  # on runs started from the command line, which the refresh lock covers
+CLI_HOLDER = "a refresh started from the command line"
 
 
 class RefreshInProgress(RuntimeError):
     """Another refresh of this home is running; the message says which."""
-
-
-CLI_TAG = "prodops/launched_by"  # on runs started from the command line, which the refresh lock covers
 
 
 def run_in_progress(instance: dg.DagsterInstance, launched_by_dagster: bool = False) -> str | None:
@@ -51,7 +50,7 @@ def lock_holder(settings: Settings) -> str | None:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        return "a refresh started from the command line"
+        return CLI_HOLDER
     lock.release()
     return None
 
@@ -72,7 +71,7 @@ def exclusive_refresh(settings: Settings, instance: dg.DagsterInstance, wait: bo
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        busy = run_in_progress(instance) or "a refresh started from the command line"
+        busy = run_in_progress(instance) or CLI_HOLDER
         if not wait:
             raise RefreshInProgress(f"{busy} is in progress") from None
         on_wait(f"{busy} is in progress; waiting")

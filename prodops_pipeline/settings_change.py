@@ -9,10 +9,9 @@ fresh build under the new settings gives, never a build half in the old meaning.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from .ingest.raw_zone import write_json_atomically
+from .ingest.raw_zone import read_json, write_json_atomically
 from .settings import Settings
 
 JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY")  # how rows are read and judged at landing
@@ -24,10 +23,6 @@ def meaning(settings: Settings, names: tuple[str, ...] = JUDGING + REPORTING) ->
               "PRODOPS_CURRENCY": settings.currency or "(the one currency of the data)",
               "PRODOPS_TIMEZONE": settings.timezone}
     return {name: values[name] for name in names}
-
-
-def recorded(path: Path) -> dict[str, str] | None:
-    return json.loads(path.read_text()) if path.exists() else None
 
 
 def record(path: Path, values: dict[str, str]) -> None:
@@ -51,7 +46,7 @@ def pending_changes(settings: Settings) -> list[str]:
     from .ingest.contract import TABLES
     from .ingest.raw_zone import TableZone
 
-    found = dict.fromkeys(changes(recorded(warehouse_record(settings)), meaning(settings)))
+    found = dict.fromkeys(changes(read_json(warehouse_record(settings)), meaning(settings)))
     for table in TABLES:
         zone = TableZone(settings.raw_zone, table.name)
         found.update(dict.fromkeys(changes(zone.judged_with(), meaning(settings, JUDGING))))

@@ -69,6 +69,11 @@ class LoadRecord:
         return asdict(self)
 
 
+def read_json(path: Path) -> Any:
+    """A JSON record written by write_json_atomically; None when there is none yet."""
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def write_json_atomically(path: Path, payload: Any) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(payload, indent=1, sort_keys=True, default=str))
@@ -116,7 +121,7 @@ class TableZone:
 
     def judged_with(self) -> dict[str, str] | None:
         """The settings the landed rows were judged under (None before the first load)."""
-        return json.loads(self.judged_with_path.read_text()) if self.judged_with_path.exists() else None
+        return read_json(self.judged_with_path)
 
     def mark_for_recheck(self) -> list[str]:
         """Make the next load judge again every file that had rows quarantined; returns those files."""

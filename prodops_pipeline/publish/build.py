@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 from filelock import FileLock
 
-from ..ingest.raw_zone import write_json_atomically
+from ..ingest.raw_zone import read_json, write_json_atomically
 from ..settings import Settings
 
 BUILD_MANIFEST = "build.json"
@@ -38,8 +38,7 @@ ENTRY_POINTS = (DATABASE, "parquet", BUILD_MANIFEST)
 
 
 def last_build(settings: Settings) -> dict[str, Any] | None:
-    path = settings.published / BUILD_MANIFEST
-    return json.loads(path.read_text()) if path.exists() else None
+    return read_json(settings.published / BUILD_MANIFEST)
 
 
 def _quote(name: str) -> str:

@@ -15,7 +15,8 @@ from packaging import version
 
 from ..partitions import backfill_window
 from ..resources import PipelineSettings
-from ..settings_change import changes, meaning, record, recorded, warehouse_record
+from ..ingest.raw_zone import read_json
+from ..settings_change import changes, meaning, record, warehouse_record
 from .project import dbt_project
 from .targets import keep_partial_parse, prune_run_targets
 from .translator import ProdopsTranslator
@@ -35,9 +36,10 @@ def dbt_build_args(config: DbtBuildConfig, first_day: str | None = None) -> list
             backfill_policy=dg.BackfillPolicy.single_run())
 def prodops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig,
                        settings: PipelineSettings):
-    current = meaning(settings.get())
-    record_path = warehouse_record(settings.get())
-    changed = changes(recorded(record_path), current)
+    config_now = settings.get()
+    current = meaning(config_now)
+    record_path = warehouse_record(config_now)
+    changed = changes(read_json(record_path), current)
     if changed:
         context.log.warning("settings changed since the warehouse was built (" + "; ".join(changed)
                             + "): rebuilding every model, as a fresh build under the new settings")
