@@ -32,7 +32,7 @@ def quarantined_by_reason(settings, name: str) -> dict[str, int]:
     zone = TableZone(settings.raw_zone, name)
     if not zone.has_data(QUARANTINE):
         return {}
-    return dict(raw(settings, name, QUARANTINE).aggregate("_reason, count(*)").fetchall())
+    return dict(raw(settings, name, QUARANTINE).aggregate("_rule, count(*)").fetchall())
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +77,12 @@ def test_valid_oddities_land_as_the_same_values(dirty_landed, clean_sources, tmp
 
 def test_quarantine_keeps_the_original_text_and_the_source_file(dirty_landed):
     settings, _ = dirty_landed
-    row = raw(settings, "survey_responses", QUARANTINE).filter("_reason = 'invalid integer: score'").fetchall()
+    row = raw(settings, "survey_responses", QUARANTINE).filter("_rule = 'invalid integer: score'").fetchall()
     columns = raw(settings, "survey_responses", QUARANTINE).columns
     scores = {dict(zip(columns, r))["score"] for r in row}
     assert scores <= {"ten", "7.5"} and scores
+    reasons = {dict(zip(columns, r))["_reason"] for r in row}
+    assert reasons <= {"invalid integer: score (got 'ten')", "invalid integer: score (got '7.5')"}
     sources = {dict(zip(columns, r))["_source_file"] for r in row}
     assert all(s.startswith("survey_responses/") for s in sources)
     broken = raw(settings, "usage_events", QUARANTINE).filter("_reason LIKE 'malformed CSV line%'").fetchall()
@@ -215,12 +217,40 @@ def test_a_foreign_currency_and_an_unknown_score_are_quarantined(tmp_path):
     write_source(sources, "subscription_periods", "p.csv",
                  "period_id,subscription_id,account_id,plan,is_trial,mrr,currency,period_start\n"
                  "p1,s1,acc_1,growth,false,100,usd,2026-01-01\np2,s1,acc_1,growth,false,100,EUR,2026-02-01\n"
-                 "p3,s1,acc_1,growth,no,1e3,USD,2026-03-01\n")
+                 "p3,s1,acc_1,growth,no,1e3,USD,2026-03-01\np4,s1,acc_1,growth,no,-5,USD,2026-04-01\n")
     settings = settings_for(tmp_path / "home", sources, PRODOPS_CURRENCY="usd")
     land_table(settings, table("accounts"))
     result = land_table(settings, table("subscription_periods"))
     assert result.record.rows_landed == 2
-    assert result.record.quarantined_by_reason == {"currency is not the deployment currency USD: currency": 1}
+    assert result.record.quarantined_by_reason == {"currency is not the deployment currency USD: currency": 1,
+                                                   "out of range: mrr": 1}
+    assert dict(raw(settings, "subscription_periods", QUARANTINE).select("period_id, _reason").fetchall()) == {
+        "p2": "currency is not the deployment currency USD: currency (got 'EUR')",
+        "p4": "out of range: mrr (got '-5'; expected at least 0)"}
+
+
+def test_a_quarantine_reason_names_each_broken_rule_with_the_value_and_what_was_expected(tmp_path):
+    sources = tmp_path / "sources"
+    write_source(sources, "accounts", "a.csv", "account_id,account_name,created_at\nacc_1,Acme,2026-01-01\n")
+    write_source(sources, "tickets", "t.csv", "ticket_id,account_id,created_at,status,priority,satisfaction\n"
+                 "t1,acc_1,yesterday,open,medium,great\n"  # three rules broken
+                 "t2,acc_404,2026-03-01T09:00:00Z,open,high,\n"  # an account that does not exist
+                 "t3,acc_1,2026-03-01T09:00:00Z,open,low,\n")
+    settings = settings_for(tmp_path / "home", sources)
+    land_table(settings, table("accounts"))
+    record = land_table(settings, table("tickets")).record
+    assert (record.rows_read, record.rows_landed, record.rows_quarantined) == (3, 1, 2)
+    reasons = dict(raw(settings, "tickets", QUARANTINE).select("ticket_id, _reason").fetchall())
+    assert reasons == {
+        "t1": "invalid timestamp: created_at (got 'yesterday'); "
+              "unknown value: priority (got 'medium'; expected low, normal, high, urgent); "
+              "unknown value: satisfaction (got 'great'; expected good, bad, offered, unoffered)",
+        "t2": "orphan id: account_id (got 'acc_404'; expected an existing accounts.account_id)",
+    }
+    # counted by the rules, not by each value, so that a thousand bad dates are one line of `prodops status`
+    assert record.quarantined_by_reason == {
+        "invalid timestamp: created_at; unknown value: priority; unknown value: satisfaction": 1,
+        "orphan id: account_id": 1}
 
 
 def test_without_the_setting_the_currency_is_the_one_the_data_uses_and_two_are_an_error(tmp_path):
@@ -274,7 +304,7 @@ def test_properties_must_be_a_json_object(tmp_path):
         land_table(settings, table(name))
     landed = dict(raw(settings, "usage_events").select("event_id, properties").fetchall())
     assert landed == {"object": '{"a": 1}', "padded": '\t{"a": [1, 2]}', "on_two_lines": '\n{"a": 1}', "empty": None}
-    assert dict(raw(settings, "usage_events", QUARANTINE).select("event_id, _reason").fetchall()) == {
+    assert dict(raw(settings, "usage_events", QUARANTINE).select("event_id, _rule").fetchall()) == {
         name: "invalid json object: properties" for name in ("array", "text", "number", "broken", "two")}
 
 

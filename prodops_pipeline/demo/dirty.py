@@ -25,10 +25,6 @@ def _invalid(table: str, column: str) -> str:
     return Reason.invalid(contract_table(table).column(column))
 
 
-def _orphan(table: str, column: str) -> str:
-    parent, parent_column = contract_table(table).column(column).references
-    return Reason.orphan(column, parent, parent_column)
-
 
 # table -> (change to a copied valid row, reason); "__new_id" gives the row a fresh key,
 # "__duplicate" keeps the copied row's key so the copy conflicts with the original.
@@ -37,17 +33,17 @@ MUTATIONS: dict[str, list[tuple[dict, str]]] = {
         ({"occurred_at": None}, Reason.missing("occurred_at")),
         ({"occurred_at": "31/02/2026 25:61"}, _invalid("usage_events", "occurred_at")),
         ({"platform": "smartwatch"}, Reason.unknown("platform")),
-        ({"account_id": "acc_999999"}, _orphan("usage_events", "account_id")),
-        ({"user_id": "usr_ghost"}, _orphan("usage_events", "user_id")),
+        ({"account_id": "acc_999999"}, Reason.orphan("account_id")),
+        ({"user_id": "usr_ghost"}, Reason.orphan("user_id")),
         ({"event_name": "feature_used", "feature_key": None}, Reason.missing_when("feature_key", "event_name", "feature_used")),
-        ({"event_name": "feature_used", "feature_key": "teleport"}, _orphan("usage_events", "feature_key")),
+        ({"event_name": "feature_used", "feature_key": "teleport"}, Reason.orphan("feature_key")),
         ({"properties": "{not json"}, _invalid("usage_events", "properties")),
         # an id a broken exporter reused for another event: the original stays, the copy is quarantined
         ({"__duplicate": True, "page": "/reused-id"}, Reason.reused("event_id")),
     ],
     "ticket_events": [
         ({"kind": "merge"}, Reason.unknown("kind")),
-        ({"ticket_id": "tkt_missing"}, _orphan("ticket_events", "ticket_id")),
+        ({"ticket_id": "tkt_missing"}, Reason.orphan("ticket_id")),
         ({"occurred_at": "yesterday"}, _invalid("ticket_events", "occurred_at")),
         ({"__duplicate": True}, Reason.duplicate("event_id")),
     ],
@@ -58,12 +54,12 @@ MUTATIONS: dict[str, list[tuple[dict, str]]] = {
         ({"score": "7.5"}, _invalid("survey_responses", "score")),
         ({"channel": "pigeon"}, Reason.unknown("channel")),
         ({"user_id": None}, Reason.missing("user_id")),
-        ({"user_id": "usr_ghost"}, _orphan("survey_responses", "user_id")),
+        ({"user_id": "usr_ghost"}, Reason.orphan("user_id")),
         ({"__duplicate": True}, Reason.duplicate("response_id")),
     ],
     "survey_deliveries": [
         ({"sent_at": None}, Reason.missing("sent_at")),
-        ({"user_id": "usr_ghost"}, _orphan("survey_deliveries", "user_id")),
+        ({"user_id": "usr_ghost"}, Reason.orphan("user_id")),
         ({"channel": "fax"}, Reason.unknown("channel")),
     ],
     "features": [({"released_at": None}, Reason.missing("released_at"))],
@@ -73,7 +69,7 @@ MUTATIONS: dict[str, list[tuple[dict, str]]] = {
         ({"created_at": "last tuesday"}, _invalid("accounts", "created_at")),
     ],
     "contacts": [
-        ({"account_id": "acc_nope"}, _orphan("contacts", "account_id")),
+        ({"account_id": "acc_nope"}, Reason.orphan("account_id")),
         ({"__duplicate": True, "email": "someone.else@example.com"}, Reason.duplicate("user_id")),
         ({"is_internal": "maybe"}, _invalid("contacts", "is_internal")),
     ],
@@ -86,7 +82,7 @@ MUTATIONS: dict[str, list[tuple[dict, str]]] = {
     "tickets": [
         ({"priority": "critical"}, Reason.unknown("priority")),
         ({"status": "escalated"}, Reason.unknown("status")),
-        ({"account_id": "acc_nope"}, _orphan("tickets", "account_id")),
+        ({"account_id": "acc_nope"}, Reason.orphan("account_id")),
         ({"__duplicate": True, "subject": "Duplicate"}, Reason.duplicate("ticket_id")),
     ],
 }

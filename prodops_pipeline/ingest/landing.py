@@ -186,7 +186,7 @@ def _check_and_write(
     for statement in checks.statements:
         con.execute(statement)
     for path, reason in _headers_lacking_required(table, files).items():
-        con.execute(f"UPDATE checked SET _reason = {lit(reason)} WHERE _source_file = {lit(str(path))}")
+        con.execute(f"UPDATE checked SET _reason = {lit(reason)}, _rule = {lit(reason)} WHERE _source_file = {lit(str(path))}")
 
     extras = sorted(present - set(table.column_names) - set(META_COLUMNS))
     meta = f"f._rel AS _source_file, TIMESTAMP {lit(loaded_at.isoformat(sep=' '))} AS _loaded_at, {lit(load_id)} AS _load_id"
@@ -196,7 +196,7 @@ def _check_and_write(
     )
     quarantine_cols = ", ".join(
         [f"CAST({q(c.name)} AS VARCHAR) AS {q(c.name)}" for c in table.columns]
-        + [q(e) for e in extras] + ["_raw_line", "_reason", meta]
+        + [q(e) for e in extras] + ["_raw_line", "_reason", "_rule", meta]
     )
     source = "checked JOIN file_keys f ON checked._source_file = f._abs"
     staging = zone.root / f"_staging_{load_id}"
@@ -211,7 +211,7 @@ def _check_and_write(
         counts = con.sql(
             f"SELECT f._rel, count(*), count(*) FILTER (WHERE _reason IS NULL) FROM {source} GROUP BY ALL"
         ).fetchall()
-        reasons = con.sql(f"SELECT _reason, count(*) FROM checked WHERE _reason IS NOT NULL GROUP BY ALL ORDER BY 2 DESC").fetchall()
+        reasons = con.sql("SELECT _rule, count(*) FROM checked WHERE _rule IS NOT NULL GROUP BY ALL ORDER BY 2 DESC").fetchall()
         per_file = {r: (read, landed) for r, read, landed in counts}
 
         zone.swap_in(staging / LANDED, LANDED, list(keys.values()))

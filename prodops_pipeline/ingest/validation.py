@@ -1,11 +1,13 @@
-"""Contract checks as SQL: parse each text value to its contract type and name the first rule a row breaks.
+"""Contract checks as SQL: parse each text value to its contract type and name every rule a row breaks.
 
-The checked relation keeps the original text columns, adds `__t_<column>` typed values and a
-`_reason` that is NULL for a row that honours the contract. Each value is trimmed once, into a
-`__v_<column>` that the parsing and the rules share and that `checked` leaves out. Rules, in the
-order they are tried: malformed line, missing required value, unparseable value, unknown enum
-value, out of range, conditionally required value, foreign currency, duplicate id (or, where a
-repeated id is a redelivery, an id reused with other content), orphan id.
+The checked relation keeps the original text columns and adds `__t_<column>` typed values, a
+`_reason` that is NULL for a row that honours the contract and otherwise lists every rule the row
+breaks with the value it has and what was expected, and a `_rule` that lists the same rules without
+the values (what quarantine counts are grouped by). Each value is trimmed once, into a `__v_<column>`
+that the parsing and the rules share and that `checked` leaves out. Rules: a malformed line (alone:
+nothing else can be read from it); missing required value, unparseable value, unknown enum value, out
+of range, conditionally required value, foreign currency; then, among the rows that pass those, duplicate
+id (or, where a repeated id is a redelivery, an id reused with other content); and orphan id.
 """
 
 from __future__ import annotations
@@ -113,45 +115,63 @@ class Reason:
         return f"{key} reused with other content (an earlier row with this {key} differs)"
 
     @staticmethod
-    def orphan(column: str, parent: str, parent_column: str) -> str:
-        return f"orphan id: {column} (no such {parent}.{parent_column})"
+    def orphan(column: str) -> str:
+        return f"orphan id: {column}"
 
     @staticmethod
     def malformed_csv(error_type: str) -> str:
         return f"malformed CSV line: {error_type}"
 
 
-def _row_rules(table: Table, currency: str) -> list[tuple[str, str]]:
-    """(condition, reason) pairs that need only the row itself."""
-    rules: list[tuple[str, str]] = [("_malformed IS NOT NULL", "_malformed")]
+@dataclass(frozen=True)
+class Rule:
+    """A row rule: when `condition` holds, the row breaks `rule`; `detail` (SQL) says what it has and
+    what was expected, for the reason shown on the quarantined row."""
+
+    condition: str
+    rule: str
+    detail: str | None = None
+
+    @property
+    def reason(self) -> str:
+        return lit(self.rule) if self.detail is None else f"{lit(self.rule + ' (')} || {self.detail} || ')'"
+
+
+def _got(value_sql: str, expected: str = "") -> str:
+    """SQL: got '<value>'[; expected ...] (long values cut at 60 characters)."""
+    value = f"{lit('got ' + chr(39))} || left({value_sql}, 60) || {lit(chr(39))}"
+    return value + (f" || {lit('; expected ' + expected)}" if expected else "")
+
+
+def _bounds(column: Column) -> str:
+    low, high = (f"{v:g}" if v is not None else None for v in (column.min_value, column.max_value))
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
+def _row_rules(table: Table, currency: str) -> list[Rule]:
+    """The rules that need only the row itself, in the order their reasons are listed."""
+    rules = [Rule(f"{trimmed(c.name)} IS NULL", Reason.missing(c.name)) for c in table.columns if c.required]
+    rules += [Rule(f"{trimmed(c.name)} IS NOT NULL AND {typed(c.name)} IS NULL", Reason.invalid(c), _got(trimmed(c.name)))
+              for c in table.columns if c.type != "string"]
+    rules += [Rule(f"{typed(c.name)} NOT IN ({', '.join(map(lit, c.allowed))})", Reason.unknown(c.name),
+                   _got(trimmed(c.name), ", ".join(c.allowed))) for c in table.columns if c.allowed]
     for c in table.columns:
-        if c.required:
-            rules.append((f"{trimmed(c.name)} IS NULL", lit(Reason.missing(c.name))))
-    for c in table.columns:
-        if c.type != "string":
-            rules.append((f"{trimmed(c.name)} IS NOT NULL AND {typed(c.name)} IS NULL", lit(Reason.invalid(c))))
-    for c in table.columns:
-        if c.allowed:
-            rules.append((f"{typed(c.name)} NOT IN ({', '.join(map(lit, c.allowed))})", lit(Reason.unknown(c.name))))
-    for c in table.columns:
-        bounds = []
-        if c.min_value is not None:
-            bounds.append(f"{typed(c.name)} < {c.min_value}")
-        if c.max_value is not None:
-            bounds.append(f"{typed(c.name)} > {c.max_value}")
+        bounds = [f"{typed(c.name)} {op} {v}" for op, v in (("<", c.min_value), (">", c.max_value)) if v is not None]
         if bounds:
-            rules.append((" OR ".join(bounds), lit(Reason.out_of_range(c.name))))
-    for target, (other, value) in table.required_when.items():
-        rules.append((f"{typed(other)} = {lit(value)} AND {typed(target)} IS NULL",
-                      lit(Reason.missing_when(target, other, value))))
+            rules.append(Rule(" OR ".join(bounds), Reason.out_of_range(c.name), _got(trimmed(c.name), _bounds(c))))
+    rules += [Rule(f"{typed(other)} = {lit(value)} AND {typed(target)} IS NULL", Reason.missing_when(target, other, value))
+              for target, (other, value) in table.required_when.items()]
     if "currency" in table.column_names:
-        rules.append((f"upper({typed('currency')}) <> {lit(currency)}", lit(Reason.currency(currency))))
+        rules.append(Rule(f"upper({typed('currency')}) <> {lit(currency)}", Reason.currency(currency), _got(trimmed('currency'))))
     return rules
 
 
-def _first_failure(rules: list[tuple[str, str]]) -> str:
-    whens = " ".join(f"WHEN {cond} THEN {reason}" for cond, reason in rules)
-    return f"CASE {whens} END"
+def _every_failure(rules: list[Rule], text) -> str:
+    """SQL listing every rule the row breaks ('; ' between them), NULL when none; a malformed line alone."""
+    broken = ", ".join(f"CASE WHEN {r.condition} THEN {text(r)} END" for r in rules)
+    return f"CASE WHEN _malformed IS NOT NULL THEN _malformed ELSE nullif(concat_ws('; ', {broken}), '') END"
 
 
 @dataclass(frozen=True)
@@ -183,18 +203,20 @@ def build_checks(
     values = ", ".join(f"nullif(trim({q(c.name)}), '') AS {trimmed(c.name)}" for c in table.columns)
     parsed = ", ".join(f"{parse_expr(c)} AS {typed(c.name)}" for c in table.columns)
     trimmed_columns = ", ".join(trimmed(c.name) for c in table.columns)
+    rules = _row_rules(table, currency)
     statements = [
         "DROP TABLE IF EXISTS checked",
         f"CREATE TEMP TABLE checked AS "
         f"WITH filled AS (SELECT *, {row} AS _row{fill} FROM incoming), "
         f"valued AS (SELECT *, {values} FROM filled), parsed AS (SELECT *, {parsed} FROM valued) "
-        f"SELECT * EXCLUDE ({trimmed_columns}), {_first_failure(_row_rules(table, currency))} AS _reason FROM parsed",
+        f"SELECT * EXCLUDE ({trimmed_columns}), {_every_failure(rules, lambda r: r.reason)} AS _reason, "
+        f"{_every_failure(rules, lambda r: lit(r.rule))} AS _rule FROM parsed",
     ]
     key = typed(table.key)
     if not table.repeated_key_is_redelivery:
         earlier = f"OR {key} IN ({existing_keys_sql})" if existing_keys_sql else ""
         statements.append(
-            f"UPDATE checked SET _reason = {lit(Reason.duplicate(table.key))} "
+            f"UPDATE checked SET _reason = {lit(Reason.duplicate(table.key))}, _rule = {lit(Reason.duplicate(table.key))} "
             f"FROM (SELECT _source_file AS f, _row AS r, row_number() OVER (PARTITION BY {key} "
             f"ORDER BY _source_file, _row) AS n FROM checked WHERE _reason IS NULL) d "
             f"WHERE checked._source_file = d.f AND checked._row = d.r AND (d.n > 1 {earlier})"
@@ -204,9 +226,11 @@ def build_checks(
     for c in table.columns:
         if c.references and c.references[0] in parent_keys_sql:
             parent, parent_col = c.references
+            orphan = Rule("", Reason.orphan(c.name), _got(typed(c.name), f"an existing {parent}.{parent_col}"))
             statements.append(
-                f"UPDATE checked SET _reason = {lit(Reason.orphan(c.name, parent, parent_col))} "
-                f"WHERE _reason IS NULL AND {typed(c.name)} IS NOT NULL "
+                f"UPDATE checked SET _reason = concat_ws('; ', _reason, {orphan.reason}), "
+                f"_rule = concat_ws('; ', _rule, {lit(orphan.rule)}) "
+                f"WHERE _malformed IS NULL AND {typed(c.name)} IS NOT NULL "
                 f"AND {typed(c.name)} NOT IN (SELECT k FROM ({parent_keys_sql[c.references[0]]}))"
             )
     return CheckSql(tuple(statements))
@@ -230,7 +254,7 @@ def _reused_key_statement(table: Table, landed_sql: str | None) -> str:
         landed = (f"SELECT {q(table.key)} AS k, min({_content(table, q)}) AS content FROM ({landed_sql}) "
                   f"WHERE {q(table.key)} IN (SELECT {key} FROM checked WHERE _reason IS NULL) GROUP BY 1")
     return (
-        f"UPDATE checked SET _reason = {lit(Reason.reused(table.key))} "
+        f"UPDATE checked SET _reason = {lit(Reason.reused(table.key))}, _rule = {lit(Reason.reused(table.key))} "
         f"FROM (SELECT c.f, c.r FROM (SELECT _source_file AS f, _row AS r, {key} AS k, "
         f"{_content(table, typed)} AS content, first_value({_content(table, typed)}) OVER "
         f"(PARTITION BY {key} ORDER BY {order}) AS first_content FROM checked WHERE _reason IS NULL) c "
