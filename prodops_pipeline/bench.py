@@ -29,7 +29,7 @@ HEALTH_NODES = ("account_health", "int_account_week", "stg_health__")
 
 
 def stage_of(step_key: str) -> str:
-    if step_key.startswith("raw__") and not step_key.endswith(("_gx_audit", "_gx_volume_freshness")):
+    if step_key.startswith("raw__") and not step_key.endswith(("_gx_audit", "_gx_volume", "_gx_freshness")):
         return "ingest"
     if step_key == "prodops_dbt_assets":
         return "dbt"

@@ -6,7 +6,7 @@ import os
 
 import dagster as dg
 
-from prodops_pipeline.audit.checks import AUDIT_CHECK
+from prodops_pipeline.audit.checks import AUDIT_CHECK, FRESHNESS_CHECK, VOLUME_CHECK
 from prodops_pipeline.definitions import defs
 from prodops_pipeline.health.assets import BANDS_KEY, RULES_KEY
 from prodops_pipeline.ingest.assets import QUARANTINE_CHECK, ingest_assets, raw_key
@@ -116,3 +116,14 @@ def test_a_run_keeps_only_the_newest_run_logs(clean_sources, pipeline_env):
     assert outcome.success, outcome.failures
     assert sorted(logs.glob("run-*.log")) == sorted([*old[3:], outcome.log_path])
     assert (logs / "notes.txt").exists()
+
+
+def test_a_warning_check_is_not_blocking_and_the_contract_and_volume_checks_are():
+    graph = defs.resolve_asset_graph()
+    for t in TABLES:
+        for name in (AUDIT_CHECK, VOLUME_CHECK):
+            assert graph.get_check_spec(dg.AssetCheckKey(raw_key(t.name), name)).blocking, (t.name, name)
+    fresh = [k for k in graph.asset_check_keys if k.name == FRESHNESS_CHECK]
+    assert {k.asset_key for k in fresh} == {raw_key(n) for n in ("usage_events", "ticket_events", "survey_responses",
+                                                                  "survey_deliveries")}
+    assert not any(graph.get_check_spec(k).blocking for k in fresh)

@@ -25,6 +25,7 @@ from prodops_pipeline.audit.checks import audit_raw, audit_raw_stats
 from prodops_pipeline.audit.gx_project import RUN_TIME_FORMAT, context, data_docs_index, prune_results
 from prodops_pipeline.audit.suites import all_suites, expectation_signature
 from prodops_pipeline.ingest.contract import table
+from prodops_pipeline.ingest.landing import land_table
 from prodops_pipeline.publish.build import last_build
 from prodops_pipeline.runner import run_assets
 from prodops_pipeline.settings import Settings
@@ -95,7 +96,7 @@ def test_half_of_the_usage_rows_disappearing_blocks_the_publish(published):
         path.write_text("\n".join(lines[: 1 + (len(lines) - 1) // 2]) + "\n")
     outcome = run_assets(settings)
     assert not outcome.success
-    assert any("raw/usage_events:gx_volume_freshness" in f and "usage_events holds" in f
+    assert any("raw/usage_events:gx_volume" in f and "usage_events holds" in f
                and "of the last published build; at least 85% expected" in f for f in outcome.failures), outcome.failures
     # the demo data ends months ago: its freshness is a warning, said in words
     assert any(re.search(r"newest ticket_events record \(occurred_at\) is [0-9.]+ days old; limit 48 h", w)
@@ -105,9 +106,25 @@ def test_half_of_the_usage_rows_disappearing_blocks_the_publish(published):
 
 def test_an_absent_optional_table_is_not_stale_and_an_empty_required_one_says_so(tmp_path):
     settings = Settings.from_env({"PRODOPS_HOME": str(tmp_path / "home"), "PRODOPS_SOURCES": str(tmp_path)})
-    assert not audit_raw_stats(settings, table("survey_deliveries")).failures
-    (empty,) = audit_raw_stats(settings, table("usage_events")).failures
+    assert not audit_raw_stats(settings, table("survey_deliveries"), "freshness").failures
+    (empty,) = audit_raw_stats(settings, table("usage_events"), "freshness").failures
     assert empty.describe() == "no usage_events record has landed yet; limit 48 h"
+
+
+def test_a_fill_rate_is_not_a_warning_for_a_column_the_source_does_not_have(tmp_path):
+    sources = tmp_path / "sources"
+    for name, text in (("accounts", "account_id,account_name,created_at\nacc_1,Acme,2026-01-01\n"),
+                       ("tickets", "ticket_id,account_id,created_at,status,channel\n"  # no priority, no type
+                                   "t1,acc_1,2026-03-01T09:00:00Z,open,\nt2,acc_1,2026-03-01T10:00:00Z,open,\n")):
+        (sources / name).mkdir(parents=True)
+        (sources / name / "a.csv").write_text(text)
+    settings = Settings.from_env({"PRODOPS_HOME": str(tmp_path / "home"), "PRODOPS_SOURCES": str(sources)})
+    land_table(settings, table("accounts"))
+    land_table(settings, table("tickets"))
+    outcome = audit_raw(settings, table("tickets"))
+    # channel is in the source but empty: a real warning; priority and type are simply not there
+    assert [(f.column, f.severity) for f in outcome.failures] == [("channel", "warning")]
+    assert outcome.not_applicable == ["priority", "type"]
 
 
 def test_a_reader_holds_the_database_through_a_refresh_that_publishes_the_same_content(published):

@@ -111,6 +111,7 @@ class SuiteOutcome:
     evaluated: int = 0
     sampled_from: int | None = None  # the rows a sample was drawn from, when not every row was validated
     failures: list[Failure] = field(default_factory=list)
+    not_applicable: list[str] = field(default_factory=list)  # columns whose warnings do not apply to this data
 
     @property
     def critical(self) -> list[Failure]:

@@ -2,8 +2,8 @@
 
 Raw suites come from the source contract (ingestion/contract.py): required values, enums, ranges,
 unique keys, plausible timestamps, and null rates of columns that are optional but expected.
-Stats suites hold a table's volume against the last published build (blocking) and its freshness
-(a warning). Mart suites come from the dbt manifest (grain, not-null, accepted values, ranges the
+Volume suites hold a table's row count against the last published build (blocking); freshness
+suites the age of its newest record (a warning). Mart suites come from the dbt manifest (grain, not-null, accepted values, ranges the
 marts' YAML declares), plus the spec's identities and personal-data rules.
 
 `prodops expectations` writes them as JSON into expectations/gx/; a test keeps them in step.
@@ -65,13 +65,14 @@ def raw_suite(table: Table) -> SuiteSpec:
     return SuiteSpec(f"raw_{table.name}", tuple(out))
 
 
-def stats_suite(table: Table) -> SuiteSpec:
-    out: list[Any] = [gxe.ExpectColumnValuesToBeBetween(
-        column="volume_ratio", min_value={"$PARAMETER": "min_volume_ratio"})]
-    if table.name in FRESHNESS_COLUMN:
-        out.append(gxe.ExpectColumnValuesToBeBetween(
-            column="newest_age_hours", max_value={"$PARAMETER": "max_age_hours"}, severity="warning"))
-    return SuiteSpec(f"raw_{table.name}__stats", tuple(out))
+def volume_suite(table: Table) -> SuiteSpec:
+    return SuiteSpec(f"raw_{table.name}__volume", (gxe.ExpectColumnValuesToBeBetween(
+        column="volume_ratio", min_value={"$PARAMETER": "min_volume_ratio"}),))
+
+
+def freshness_suite(table: Table) -> SuiteSpec:
+    return SuiteSpec(f"raw_{table.name}__freshness", (gxe.ExpectColumnValuesToBeBetween(
+        column="newest_age_hours", max_value={"$PARAMETER": "max_age_hours"}, severity="warning"),))
 
 
 def mart_suite(node: dict[str, Any], tests: list[dict[str, Any]]) -> SuiteSpec:
@@ -121,7 +122,8 @@ def mart_nodes(manifest_path: Path) -> list[tuple[dict[str, Any], list[dict[str,
 
 
 def all_suites(manifest_path: Path) -> list[SuiteSpec]:
-    suites = [raw_suite(t) for t in TABLES] + [stats_suite(t) for t in TABLES]
+    suites = [raw_suite(t) for t in TABLES] + [volume_suite(t) for t in TABLES]
+    suites += [freshness_suite(t) for t in TABLES if t.name in FRESHNESS_COLUMN]
     return suites + [mart_suite(node, tests) for node, tests in mart_nodes(manifest_path)]
 
 

@@ -170,6 +170,8 @@ def _check_and_write(
     con.execute("DELETE FROM incoming WHERE _source_file NOT IN (SELECT _abs FROM file_keys)")
 
     present = {row[0] for row in con.sql("DESCRIBE incoming").fetchall()}
+    absent = [c.name for c in table.columns if c.name not in present]
+    record.columns_absent = absent if record.columns_absent is None else [c for c in record.columns_absent if c in absent]
     parents = {}
     for parent in table.parents:
         column = next(c.references[1] for c in table.columns if c.references and c.references[0] == parent)

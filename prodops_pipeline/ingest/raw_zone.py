@@ -64,6 +64,7 @@ class LoadRecord:
     quarantined_by_reason: dict[str, int]
     unreadable: list[dict[str, str]] = field(default_factory=list)
     rejudged_because: list[str] = field(default_factory=list)  # settings changed since the files were judged
+    columns_absent: list[str] | None = None  # contract columns none of the load's files has (None: no file read)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
