@@ -1,15 +1,20 @@
-"""Settings from the environment, each with a safe default.
+"""Settings from the environment, each with a safe default: the one reader of PRODOPS_* variables.
 
-Every path the pipeline writes lies under PRODOPS_HOME; nothing else on disk is touched.
+`Settings` is a typed, validated pydantic model; dbt, Great Expectations and the Dagster resource get
+their values from it. A bad value stops everything before any work starts, with one line per variable
+naming it, the value and what is expected. Every path the pipeline writes lies under PRODOPS_HOME;
+nothing else on disk is touched.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HEALTH_RULES = CHECKOUT_ROOT / "dbt_project" / "health_rules.yml"
@@ -21,7 +26,8 @@ class SettingsError(ValueError):
     """A setting has a value the pipeline cannot use."""
 
 
-def _time_zone(name: str, variable: str) -> str:
+def _time_zone(name: Any, variable: str) -> str:
+    name = str(name)
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -29,7 +35,7 @@ def _time_zone(name: str, variable: str) -> str:
     return name
 
 
-def _fraction(raw: str, variable: str) -> float:
+def _fraction(raw: Any, variable: str) -> float:
     try:
         value = float(raw)
     except ValueError as exc:
@@ -39,7 +45,7 @@ def _fraction(raw: str, variable: str) -> float:
     return value
 
 
-def _positive(raw: str, variable: str) -> float:
+def _positive(raw: Any, variable: str) -> float:
     try:
         value = float(raw)
     except ValueError as exc:
@@ -49,20 +55,21 @@ def _positive(raw: str, variable: str) -> float:
     return value
 
 
-def _day(raw: str, variable: str) -> str:
+def _day(raw: Any, variable: str) -> str:
     try:
-        return date.fromisoformat(raw).isoformat()
+        return date.fromisoformat(str(raw)).isoformat()
     except ValueError:
         raise SettingsError(f"{variable}={raw!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _count(raw: str, variable: str, minimum: int = 0) -> int:
+def _count(raw: Any, variable: str, minimum: int = 0) -> int:
+    raw = str(raw)
     if not raw.strip().isdigit() or int(raw) < minimum:
         raise SettingsError(f"{variable}={raw!r} must be a whole number ({minimum} or more)")
     return int(raw)
 
 
-def _instant(raw: str, variable: str) -> str:
+def _instant(raw: Any, variable: str) -> str:
     """An ISO-8601 time, stored as UTC without a zone ('' when unset)."""
     if not raw:
         return ""
@@ -75,7 +82,7 @@ def _instant(raw: str, variable: str) -> str:
     return moment.isoformat(sep=" ")
 
 
-def _cron(raw: str, variable: str) -> str:
+def _cron(raw: Any, variable: str) -> str:
     from dagster._utils.schedules import is_valid_cron_string  # Dagster's own reading of a schedule
 
     if not is_valid_cron_string(raw):
@@ -83,59 +90,86 @@ def _cron(raw: str, variable: str) -> str:
     return raw
 
 
-def _choice(raw: str, variable: str, choices: tuple[str, ...]) -> str:
+def _choice(raw: Any, variable: str, choices: tuple[str, ...]) -> str:
+    raw = str(raw)
     if raw.upper() not in choices:
         raise SettingsError(f"{variable}={raw!r} must be one of {', '.join(choices)}")
     return raw.upper()
 
 
-@dataclass(frozen=True)
-class Settings:
-    home: Path
-    sources: Path
-    timezone: str
-    source_timezone: str
-    currency: str | None  # the deployment's one currency; None: the one currency the data uses
-    quarantine_max_rate: float
-    max_volume_drop: float
-    freshness_max_age_hours: float
-    duckdb_memory: str
-    audit_sample_rows: int  # a raw load larger than this is validated by GX on a sample of this size; 0: all rows
-    partitions_start: str  # the first daily partition
-    gx_keep_days: float  # validation results (and their Data Docs pages) older than this are deleted
-    health_rules: Path  # the account-health rules file (YAML)
-    lookback_days: int = 3  # days before their latest day that incremental daily facts always rebuild
-    as_of: str = ""  # UTC time that closes periods ('' = the latest usage event)
-    schedule: str = DEFAULT_SCHEDULE  # cron of the nightly refresh, in the reporting zone
-    sensor_seconds: int = 300  # how often the sensor looks for new source files
-    log_level: str = "CRITICAL"  # Dagster console log level of command-line runs
+def _path(raw: Any) -> Path:
+    return Path(raw).expanduser().resolve()
+
+
+def _currency(raw: Any) -> str | None:
+    return (str(raw) if raw is not None else "").strip().upper() or None
+
+
+# field -> how its value is read and checked, given the value and its variable's name
+_READERS = {
+    "home": lambda v, _: _path(v), "sources": lambda v, _: _path(v), "health_rules": lambda v, _: _path(v),
+    "timezone": _time_zone, "source_timezone": _time_zone, "currency": lambda v, _: _currency(v),
+    "quarantine_max_rate": _fraction, "max_volume_drop": _fraction, "freshness_max_age_hours": _positive,
+    "duckdb_memory": lambda v, _: str(v), "audit_sample_rows": _count, "partitions_start": _day,
+    "gx_keep_days": _positive, "lookback_days": _count, "as_of": _instant, "schedule": _cron,
+    "sensor_seconds": lambda v, variable: _count(v, variable, minimum=1),
+    "log_level": lambda v, variable: _choice(v, variable, LOG_LEVELS),
+}
+
+
+def _env(name: str, default: Any = None, **kwargs: Any) -> Any:
+    return Field(default, validation_alias=f"PRODOPS_{name.upper()}", **kwargs)
+
+
+class Settings(BaseModel):
+    """The validated settings. Build it with `Settings.from_env()`; fields may also be given by name."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    home: Path = _env("home", CHECKOUT_ROOT / ".prodops")
+    sources: Path = _env("sources")  # default: the demo's sources under home
+    timezone: str = _env("timezone", "UTC")
+    source_timezone: str = _env("source_timezone", "UTC")
+    currency: str | None = _env("currency")  # the deployment's one currency; None: the one currency the data uses
+    quarantine_max_rate: float = _env("quarantine_max_rate", 0.05)
+    max_volume_drop: float = _env("max_volume_drop", 0.15)
+    freshness_max_age_hours: float = _env("freshness_max_age_hours", 48.0)
+    duckdb_memory: str = _env("duckdb_memory", "3GB")
+    # a raw load larger than this is validated by GX on a sample of this size; 0: all rows
+    audit_sample_rows: int = _env("audit_sample_rows", 500_000)
+    partitions_start: str = _env("partitions_start", "2024-01-01")  # the first daily partition
+    gx_keep_days: float = _env("gx_keep_days", 30.0)  # validation results (and Data Docs pages) older are deleted
+    health_rules: Path = _env("health_rules", DEFAULT_HEALTH_RULES)  # the account-health rules file (YAML)
+    lookback_days: int = _env("lookback_days", 3)  # days before their latest day that incremental facts rebuild
+    as_of: str = _env("as_of", "")  # UTC time that closes periods ('' = the latest usage event)
+    schedule: str = _env("schedule", DEFAULT_SCHEDULE)  # cron of the nightly refresh, in the reporting zone
+    sensor_seconds: int = _env("sensor_seconds", 300)  # how often the sensor looks for new source files
+    log_level: str = _env("log_level", "CRITICAL")  # Dagster console log level of command-line runs
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _read(cls, value: Any, info: ValidationInfo) -> Any:
+        variable = cls.model_fields[info.field_name].validation_alias
+        return _READERS[info.field_name](value, variable) if value is not None else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sources_default(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("sources", data.get("PRODOPS_SOURCES")) is None:
+            home = _path(data.get("home", data.get("PRODOPS_HOME")) or CHECKOUT_ROOT / ".prodops")
+            data = {**data, "PRODOPS_SOURCES": home / "demo" / "sources"}
+        return data
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        """The settings of the environment (or of `env`); an unset or empty variable takes its default."""
         env = os.environ if env is None else env
-        home = Path(env.get("PRODOPS_HOME") or CHECKOUT_ROOT / ".prodops").expanduser().resolve()
-        sources = Path(env.get("PRODOPS_SOURCES") or home / "demo" / "sources").expanduser().resolve()
-        return cls(
-            home=home,
-            sources=sources,
-            timezone=_time_zone(env.get("PRODOPS_TIMEZONE") or "UTC", "PRODOPS_TIMEZONE"),
-            source_timezone=_time_zone(env.get("PRODOPS_SOURCE_TIMEZONE") or "UTC", "PRODOPS_SOURCE_TIMEZONE"),
-            currency=(env.get("PRODOPS_CURRENCY") or "").strip().upper() or None,
-            quarantine_max_rate=_fraction(env.get("PRODOPS_QUARANTINE_MAX_RATE") or "0.05", "PRODOPS_QUARANTINE_MAX_RATE"),
-            max_volume_drop=_fraction(env.get("PRODOPS_MAX_VOLUME_DROP") or "0.15", "PRODOPS_MAX_VOLUME_DROP"),
-            freshness_max_age_hours=_positive(env.get("PRODOPS_FRESHNESS_MAX_AGE_HOURS") or "48",
-                                              "PRODOPS_FRESHNESS_MAX_AGE_HOURS"),
-            duckdb_memory=env.get("PRODOPS_DUCKDB_MEMORY") or "3GB",
-            audit_sample_rows=_count(env.get("PRODOPS_AUDIT_SAMPLE_ROWS") or "500000", "PRODOPS_AUDIT_SAMPLE_ROWS"),
-            partitions_start=_day(env.get("PRODOPS_PARTITIONS_START") or "2024-01-01", "PRODOPS_PARTITIONS_START"),
-            gx_keep_days=_positive(env.get("PRODOPS_GX_KEEP_DAYS") or "30", "PRODOPS_GX_KEEP_DAYS"),
-            health_rules=Path(env.get("PRODOPS_HEALTH_RULES") or DEFAULT_HEALTH_RULES).expanduser().resolve(),
-            lookback_days=_count(env.get("PRODOPS_LOOKBACK_DAYS") or "3", "PRODOPS_LOOKBACK_DAYS"),
-            as_of=_instant(env.get("PRODOPS_AS_OF") or "", "PRODOPS_AS_OF"),
-            schedule=_cron(env["PRODOPS_SCHEDULE"], "PRODOPS_SCHEDULE") if env.get("PRODOPS_SCHEDULE") else DEFAULT_SCHEDULE,
-            sensor_seconds=_count(env.get("PRODOPS_SENSOR_SECONDS") or "300", "PRODOPS_SENSOR_SECONDS", minimum=1),
-            log_level=_choice(env.get("PRODOPS_LOG_LEVEL") or "CRITICAL", "PRODOPS_LOG_LEVEL", LOG_LEVELS),
-        )
+        given = {alias: env[alias] for f in cls.model_fields.values()
+                 if (alias := f.validation_alias) in env and str(env[alias]).strip()}
+        try:
+            return cls.model_validate(given)
+        except ValidationError as exc:
+            raise SettingsError("\n".join(_said(e) for e in exc.errors())) from None
 
     @property
     def raw_zone(self) -> Path:
@@ -171,3 +205,11 @@ class Settings:
     @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
+
+
+def _said(error: dict[str, Any]) -> str:
+    """One line for one bad value: the reader's own words, or pydantic's with the variable named."""
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, SettingsError):
+        return str(cause)
+    return f"{'.'.join(map(str, error['loc']))}={error.get('input')!r}: {error['msg']}"

@@ -1,27 +1,41 @@
 """Settings that change what the data means, remembered with what was built under them.
 
 The source time zone and the deployment currency decide how rows are read and judged at landing;
-the reporting time zone decides every day, week and month the warehouse holds. Each table of the raw
-zone remembers the first two as it judged its rows, and the warehouse all three as it was built. When
+the reporting time zone decides every day, week and month the warehouse holds, and the dbt vars of
+dbt_project.yml (systems per kind, the NPS minimum sample) what its models mean. Each table of the raw
+zone remembers the first two as it judged its rows, and the warehouse all of them as it was built. When
 one changes, every source file is judged again and every model rebuilt, so that a run gives what a
-fresh build under the new settings gives, never a build half in the old meaning.
+fresh build under the new settings gives, never a build half in the old meaning. A raw table or a
+warehouse made before these records existed is treated as changed: its meaning is not known.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import yaml
 
 from .ingest.raw_zone import read_json, write_json_atomically
 from .settings import Settings
 
 JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY")  # how rows are read and judged at landing
-REPORTING = ("PRODOPS_TIMEZONE",)  # how the warehouse buckets time
+REPORTING = ("PRODOPS_TIMEZONE", "dbt vars")  # how the warehouse buckets time and defines its models
+DBT_PROJECT_FILE = Path(__file__).resolve().parent.parent / "dbt_project" / "dbt_project.yml"
+RUN_VARS = {"reporting_timezone", "as_of", "lookback_days", "first_day"}  # given by the settings per run
+UNRECORDED = "no record of the settings it was made with"
+
+
+def definition_vars() -> str:
+    """The dbt vars that define what the models mean, as one comparable text."""
+    declared = yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]
+    return json.dumps({k: v for k, v in declared.items() if k not in RUN_VARS}, sort_keys=True)
 
 
 def meaning(settings: Settings, names: tuple[str, ...] = JUDGING + REPORTING) -> dict[str, str]:
     values = {"PRODOPS_SOURCE_TIMEZONE": settings.source_timezone,
               "PRODOPS_CURRENCY": settings.currency or "(the one currency of the data)",
-              "PRODOPS_TIMEZONE": settings.timezone}
+              "PRODOPS_TIMEZONE": settings.timezone, "dbt vars": definition_vars()}
     return {name: values[name] for name in names}
 
 
@@ -30,10 +44,11 @@ def record(path: Path, values: dict[str, str]) -> None:
     write_json_atomically(path, values)
 
 
-def changes(before: dict[str, str] | None, now: dict[str, str]) -> list[str]:
-    """One line per setting whose value differs from the one recorded (nothing recorded: nothing to compare)."""
+def changes(before: dict[str, str] | None, now: dict[str, str], made: bool = True) -> list[str]:
+    """One line per setting whose value differs from the one recorded. Nothing recorded: nothing to compare
+    for what was not made yet, and an unknown meaning for what was."""
     if before is None:
-        return []
+        return [UNRECORDED] if made else []
     return [f"{name} {before.get(name)!r} → {value!r}" for name, value in now.items() if before.get(name) != value]
 
 
@@ -46,8 +61,8 @@ def pending_changes(settings: Settings) -> list[str]:
     from .ingest.contract import TABLES
     from .ingest.raw_zone import TableZone
 
-    found = dict.fromkeys(changes(read_json(warehouse_record(settings)), meaning(settings)))
+    found = dict.fromkeys(changes(read_json(warehouse_record(settings)), meaning(settings), settings.warehouse.exists()))
     for table in TABLES:
         zone = TableZone(settings.raw_zone, table.name)
-        found.update(dict.fromkeys(changes(zone.judged_with(), meaning(settings, JUDGING))))
+        found.update(dict.fromkeys(changes(zone.judged_with(), meaning(settings, JUDGING), bool(zone.manifest()))))
     return list(found)

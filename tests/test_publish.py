@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -210,9 +209,9 @@ def test_validation_results_older_than_the_keep_window_are_pruned(tmp_path, monk
 def test_a_large_raw_load_is_audited_on_the_same_sample_every_time(published):
     settings, _ = published
     usage = table("usage_events")
-    whole = audit_raw(replace(settings, audit_sample_rows=0), usage)
+    whole = audit_raw(settings.model_copy(update={"audit_sample_rows": 0}), usage)
     assert whole.sampled_from is None and whole.rows > 20_000 and not whole.failures
-    sampled = replace(settings, audit_sample_rows=2_000)
+    sampled = settings.model_copy(update={"audit_sample_rows": 2_000})
     first, again = audit_raw(sampled, usage), audit_raw(sampled, usage)
     assert first.sampled_from == whole.rows
     assert 1_500 < first.rows < 2_500 and first.rows == again.rows

@@ -97,3 +97,18 @@ def test_recheck_judges_again_the_rows_a_fixed_parent_table_now_explains(clean_s
     assert orphans() == 0
     bad = runner.invoke(main, ["ingest", "--recheck", "contact"])
     assert bad.exit_code == 2 and "not a source table" in bad.output
+
+
+def test_a_definition_var_is_part_of_the_meaning_and_an_unrecorded_build_counts_as_changed(tmp_path, monkeypatch):
+    from prodops_pipeline import settings_change
+
+    settings = Settings.from_env({"PRODOPS_HOME": str(tmp_path)})
+    before = settings_change.meaning(settings)
+    assert json.loads(before["dbt vars"])["nps_min_sample"] == 30 and "as_of" not in json.loads(before["dbt vars"])
+    project = tmp_path / "dbt_project.yml"
+    project.write_text(settings_change.DBT_PROJECT_FILE.read_text().replace("nps_min_sample: 30", "nps_min_sample: 50"))
+    monkeypatch.setattr(settings_change, "DBT_PROJECT_FILE", project)
+    (changed,) = settings_change.changes(before, settings_change.meaning(settings))
+    assert changed.startswith("dbt vars ") and '"nps_min_sample": 50' in changed
+    assert settings_change.changes(None, before, made=False) == []
+    assert settings_change.changes(None, before, made=True) == ["no record of the settings it was made with"]

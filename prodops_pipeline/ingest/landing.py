@@ -120,7 +120,7 @@ def _land_locked(settings: Settings, table: Table, zone: TableZone, days) -> Loa
     load_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     manifest = zone.manifest()
     judging = meaning(settings, JUDGING)
-    rejudge = changes(zone.judged_with(), judging)
+    rejudge = changes(zone.judged_with(), judging, bool(manifest))
     files = [p for p in source_files(settings, table)
              if rejudge or in_window(file_day(p.relative_to(settings.sources).as_posix()), days)]
     changed, hashes = _changed_files(files, settings, {} if rejudge else manifest)

@@ -39,7 +39,7 @@ def prodops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, c
     config_now = settings.get()
     current = meaning(config_now)
     record_path = warehouse_record(config_now)
-    changed = changes(read_json(record_path), current)
+    changed = changes(read_json(record_path), current, config_now.warehouse.exists())
     if changed:
         context.log.warning("settings changed since the warehouse was built (" + "; ".join(changed)
                             + "): rebuilding every model, as a fresh build under the new settings")
