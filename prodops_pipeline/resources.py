@@ -43,4 +43,5 @@ class PipelineSettings(dg.ConfigurableResource):
 
     def get(self) -> Settings:
         base = Settings.from_env()  # the settings a run's config does not carry (schedule, log level)
-        return Settings.model_validate({**base.model_dump(), **{name: getattr(self, name) for name in type(self).model_fields}})
+        carried = {name: getattr(self, name) for name in type(self).model_fields}
+        return Settings.model_validate({**base.model_dump(), **carried})

@@ -3,8 +3,9 @@
 A failed critical expectation fails its check at ERROR severity, which blocks everything downstream,
 the publish included; failed warnings (fill rates) fail it at WARN severity, which does not. Each raw
 table has a blocking contract check and a blocking volume check, and a table with event times a
-freshness check that is not blocking (a stale feed is a warning, and the UI shows it as one). Data is read from DuckDB in chunks (a raw table's newly landed partitions, a mart a chunk at a
-time), so memory stays bounded whatever the size of the table.
+freshness check that is not blocking (a stale feed is a warning, and the UI shows it as one). Data is
+read from DuckDB in chunks (a raw table's newly landed partitions, a mart a chunk at a time), so
+memory stays bounded whatever the size of the table.
 
 The checks of the marts run as one Dagster step (each is still its own check in the UI): a step per
 check cost more in Dagster bookkeeping than most suites take to run.

@@ -3,8 +3,9 @@
 Raw suites come from the source contract (ingestion/contract.py): required values, enums, ranges,
 unique keys, plausible timestamps, and null rates of columns that are optional but expected.
 Volume suites hold a table's row count against the last published build (blocking); freshness
-suites the age of its newest record (a warning). Mart suites come from the dbt manifest (grain, not-null, accepted values, ranges the
-marts' YAML declares), plus the spec's identities and personal-data rules.
+suites the age of its newest record (a warning). Mart suites come from the dbt manifest (grain,
+not-null, accepted values, ranges the marts' YAML declares), plus the spec's identities and
+personal-data rules.
 
 `prodops expectations` writes them as JSON into expectations/gx/; a test keeps them in step.
 """
