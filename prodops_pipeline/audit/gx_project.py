@@ -18,6 +18,7 @@ import great_expectations as gx
 import pandas as pd
 
 from ..settings import CHECKOUT_ROOT, Settings
+from .data_docs_offline import make_offline
 from .suites import SuiteSpec
 
 GX_ROOT = CHECKOUT_ROOT / "expectations"
@@ -49,6 +50,7 @@ def build_data_docs(settings: Settings) -> Path:
     results older than PRODOPS_GX_KEEP_DAYS are deleted first)."""
     prune_results(settings)
     context(settings).build_data_docs()
+    make_offline(data_docs_index(settings).parent)
     return data_docs_index(settings)
 
 
