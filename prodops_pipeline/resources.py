@@ -31,6 +31,9 @@ class PipelineSettings(dg.ConfigurableResource):
     health_rules: str
     lookback_days: int
     as_of: str
+    schedule: str
+    sensor_seconds: int
+    log_level: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":
@@ -42,6 +45,4 @@ class PipelineSettings(dg.ConfigurableResource):
         return cls.from_settings(Settings.from_env())
 
     def get(self) -> Settings:
-        base = Settings.from_env()  # the settings a run's config does not carry (schedule, log level)
-        carried = {name: getattr(self, name) for name in type(self).model_fields}
-        return Settings.model_validate({**base.model_dump(), **carried})
+        return Settings.model_validate({name: getattr(self, name) for name in type(self).model_fields})

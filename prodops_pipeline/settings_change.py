@@ -17,11 +17,11 @@ from pathlib import Path
 import yaml
 
 from .ingest.raw_zone import read_json, write_json_atomically
-from .settings import Settings
+from .settings import CHECKOUT_ROOT, Settings
 
 JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY")  # how rows are read and judged at landing
 REPORTING = ("PRODOPS_TIMEZONE", "dbt vars")  # how the warehouse buckets time and defines its models
-DBT_PROJECT_FILE = Path(__file__).resolve().parent.parent / "dbt_project" / "dbt_project.yml"
+DBT_PROJECT_FILE = CHECKOUT_ROOT / "dbt_project" / "dbt_project.yml"
 RUN_VARS = {"reporting_timezone", "as_of", "lookback_days", "first_day"}  # given by the settings per run
 UNRECORDED = "no record of the settings it was made with"
 
@@ -33,10 +33,10 @@ def definition_vars() -> str:
 
 
 def meaning(settings: Settings, names: tuple[str, ...] = JUDGING + REPORTING) -> dict[str, str]:
-    values = {"PRODOPS_SOURCE_TIMEZONE": settings.source_timezone,
-              "PRODOPS_CURRENCY": settings.currency or "(the one currency of the data)",
-              "PRODOPS_TIMEZONE": settings.timezone, "dbt vars": definition_vars()}
-    return {name: values[name] for name in names}
+    values = {"PRODOPS_SOURCE_TIMEZONE": lambda: settings.source_timezone,
+              "PRODOPS_CURRENCY": lambda: settings.currency or "(the one currency of the data)",
+              "PRODOPS_TIMEZONE": lambda: settings.timezone, "dbt vars": definition_vars}
+    return {name: values[name]() for name in names}  # dbt_project.yml is read only when its vars are asked for
 
 
 def record(path: Path, values: dict[str, str]) -> None:
