@@ -68,5 +68,6 @@ def freshness_policy() -> dg.FreshnessPolicy:
 def with_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
     """Raw tables and what analysts read must be refreshed within the window; staging and
     intermediate models follow from them."""
-    watched = spec.key.path[0] == "raw" or spec.group_name in {"adoption", "nps", "retention", "support", "health", "publish"}
+    watched = (spec.key.path[0] == "raw" or spec.group_name in {"adoption", "nps", "retention", "support", "health", "publish"}) \
+        and spec.key != dg.AssetKey("weekly_digest")  # weekly, on its own schedule
     return dg.apply_freshness_policy(spec, freshness_policy()) if watched else spec

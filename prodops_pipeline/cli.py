@@ -146,6 +146,9 @@ def _finish(outcome, settings: Settings | None = None) -> None:
             console.print(f"Data Docs (validation results): {data_docs_index(settings)}")
         if outcome.success and settings.analyst_database.exists():
             console.print(f"Analyst database: {settings.analyst_database}  Parquet: {settings.published / 'parquet'}/")
+        digests = sorted(settings.digests.glob("digest-*.html"))
+        if outcome.success and digests:
+            console.print(f"Weekly digest: {digests[-1]}")
     if outcome.success:
         console.print(f"[green]Run {outcome.run_id} succeeded.[/]")
         return
@@ -330,6 +333,35 @@ def _print_health_week(result) -> None:
                           f"{before}{r.health_band}", change, f"{float(r.mrr):,.0f}", renewal, r.risk_reasons or "")
         console.print(table)
     console.print(f"Weeks are ISO weeks; `--week {week_label(result.as_of_date)}` picks one, `--format csv|json` for files.")
+
+
+@main.command()
+@click.option("--week", callback=_week, metavar="YYYY-Www", help="ISO week (default: the last complete one)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write digest-YYYY-Www.html into (default: $PRODOPS_HOME/published/digests)")
+@click.option("--send", is_flag=True, help="Also e-mail it (PRODOPS_SMTP_HOST, PRODOPS_DIGEST_FROM, PRODOPS_DIGEST_TO)")
+def digest(week, out: Path | None, send: bool) -> None:
+    """The weekly product-ops digest of the published marts: one self-contained HTML file, optionally e-mailed."""
+    from .digest.mail import SendFailed, missing_settings
+    from .digest.make import make_digest, send_digest
+    from .marts import MartsUnavailable
+
+    settings = _settings()
+    if send and missing_settings(settings):
+        raise click.ClickException(f"--send needs {', '.join(missing_settings(settings))} (see README, \"The weekly digest\")")
+    try:
+        made = make_digest(settings, week, out)
+    except MartsUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(f"[green]Digest of {made.week.label}[/] ({made.week.monday:%d %b} to {made.week.sunday:%d %b %Y}, "
+                  f"build {made.build_id}): {made.path}", highlight=False)
+    if send:
+        try:
+            send_digest(settings, made)
+        except SendFailed as exc:
+            raise click.ClickException(f"{exc}; the digest is kept at {made.path}") from None
+        console.print(f"Sent to {', '.join(settings.digest_to)} through {settings.smtp_host}:{settings.smtp_port}.",
+                      highlight=False)
 
 
 def _print_backtest(result: dict, fmt: str) -> None:

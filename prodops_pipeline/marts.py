@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import duckdb
 import pandas as pd
 
@@ -12,16 +15,37 @@ class MartsUnavailable(RuntimeError):
     """The marts cannot be read (not built yet, or the SQL is wrong)."""
 
 
-def read_query(settings: Settings, sql: str) -> pd.DataFrame:
-    """Run SQL on the published analyst database: the last audited build, read-only."""
+Query = Callable[..., pd.DataFrame]  # (sql, parameters=None) -> the result
+
+
+@contextmanager
+def analyst_reader(settings: Settings) -> Iterator[Query]:
+    """Queries on one read-only connection to the published analyst database, so that every answer
+    comes from the same audited build even if a publish swaps in the next one meanwhile."""
     if not settings.analyst_database.exists():
         raise MartsUnavailable(f"nothing published at {settings.analyst_database} yet: "
                                "run `prodops run` (or `make demo`) until a build passes its audit")
     try:
-        with duckdb.connect(str(settings.analyst_database), read_only=True) as con:
-            return con.sql(sql).df()
+        con = duckdb.connect(str(settings.analyst_database), read_only=True)
     except duckdb.Error as exc:
         raise MartsUnavailable(str(exc).strip()) from None
+
+    def query(sql: str, parameters: list | None = None) -> pd.DataFrame:
+        try:
+            return con.execute(sql, parameters or []).df()
+        except duckdb.Error as exc:
+            raise MartsUnavailable(str(exc).strip()) from None
+
+    try:
+        yield query
+    finally:
+        con.close()
+
+
+def read_query(settings: Settings, sql: str) -> pd.DataFrame:
+    """Run SQL on the published analyst database: the last audited build, read-only."""
+    with analyst_reader(settings) as query:
+        return query(sql)
 
 
 HEADLINES = (

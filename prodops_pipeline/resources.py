@@ -8,6 +8,8 @@ import dagster as dg
 
 from .settings import Settings
 
+SECRET = "smtp_password"
+
 
 class PipelineSettings(dg.ConfigurableResource):
     """Where sources are read and outputs written, and the pipeline's thresholds.
@@ -34,11 +36,22 @@ class PipelineSettings(dg.ConfigurableResource):
     schedule: str
     sensor_seconds: int
     log_level: str
+    digest_schedule: str
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    # Dagster's EnvVar: resolved when a run starts and never shown in the UI or the run's config
+    smtp_password: str | None = None
+    digest_from: str | None
+    digest_to: list[str]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":
-        return cls(**{name: str(value) if isinstance(value, Path) else value
-                      for name, value in settings.model_dump(include=set(cls.model_fields)).items()})
+        values = {name: str(value) if isinstance(value, Path) else value
+                  for name, value in settings.model_dump(include=set(cls.model_fields) - {SECRET}).items()}
+        values["digest_to"] = list(settings.digest_to)
+        alias = Settings.model_fields[SECRET].validation_alias
+        return cls(**values, **({SECRET: dg.EnvVar(alias)} if settings.smtp_password else {}))
 
     @classmethod
     def from_env(cls) -> "PipelineSettings":

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, SecretStr, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HEALTH_RULES = CHECKOUT_ROOT / "dbt_project" / "health_rules.yml"
 DEFAULT_SCHEDULE = "0 2 * * *"  # 02:00 in the reporting time zone
+DEFAULT_DIGEST_SCHEDULE = "0 7 * * 1"  # Mondays 07:00 in the reporting time zone
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -97,6 +98,30 @@ def _choice(raw: Any, variable: str, choices: tuple[str, ...]) -> str:
     return raw.upper()
 
 
+def _addresses(raw: Any, variable: str) -> tuple[str, ...]:
+    """Comma-separated e-mail addresses (a single one for PRODOPS_DIGEST_FROM)."""
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+    addresses = tuple(a.strip() for a in items if str(a).strip())
+    bad = [a for a in addresses if "@" not in a or any(c.isspace() for c in a)]
+    if bad:
+        raise SettingsError(f"{variable}={raw!r}: {', '.join(repr(b) for b in bad)} is not an e-mail address")
+    return addresses
+
+
+def _sender(raw: Any, variable: str) -> str | None:
+    addresses = _addresses(raw, variable)
+    if len(addresses) > 1:
+        raise SettingsError(f"{variable}={raw!r} must be one e-mail address")
+    return addresses[0] if addresses else None
+
+
+def _port(raw: Any, variable: str) -> int:
+    value = _count(raw, variable, minimum=1)
+    if value > 65535:
+        raise SettingsError(f"{variable}={raw!r} must be a TCP port (1 to 65535)")
+    return value
+
+
 def _path(raw: Any) -> Path:
     return Path(raw).expanduser().resolve()
 
@@ -114,6 +139,9 @@ _READERS = {
     "gx_keep_days": _positive, "lookback_days": _count, "as_of": _instant, "schedule": _cron,
     "sensor_seconds": lambda v, variable: _count(v, variable, minimum=1),
     "log_level": lambda v, variable: _choice(v, variable, LOG_LEVELS),
+    "digest_schedule": _cron, "smtp_host": lambda v, _: str(v).strip() or None, "smtp_port": _port,
+    "smtp_user": lambda v, _: str(v) or None, "smtp_password": lambda v, _: v,
+    "digest_from": _sender, "digest_to": _addresses,
 }
 
 
@@ -145,6 +173,14 @@ class Settings(BaseModel):
     schedule: str = _env("schedule", DEFAULT_SCHEDULE)  # cron of the nightly refresh, in the reporting zone
     sensor_seconds: int = _env("sensor_seconds", 300)  # how often the sensor looks for new source files
     log_level: str = _env("log_level", "CRITICAL")  # Dagster console log level of command-line runs
+    digest_schedule: str = _env("digest_schedule", DEFAULT_DIGEST_SCHEDULE)  # cron of the weekly digest
+    # the digest's e-mail: the password is a secret, read from the environment only and never shown
+    smtp_host: str | None = _env("smtp_host")
+    smtp_port: int = _env("smtp_port", 587)
+    smtp_user: str | None = _env("smtp_user")
+    smtp_password: SecretStr | None = _env("smtp_password")
+    digest_from: str | None = _env("digest_from")
+    digest_to: tuple[str, ...] = _env("digest_to", ())
 
     @field_validator("*", mode="before")
     @classmethod
@@ -205,6 +241,11 @@ class Settings(BaseModel):
     @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
+
+    @property
+    def digests(self) -> Path:
+        """Where the weekly digests are written (beside what analysts read, never inside a build)."""
+        return self.published / "digests"
 
 
 def _said(error: dict[str, Any]) -> str:

@@ -26,10 +26,18 @@ RUN_VARS = {"reporting_timezone", "as_of", "lookback_days", "first_day"}  # give
 UNRECORDED = "no record of the settings it was made with"
 
 
+def _declared_vars() -> dict:
+    return yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]
+
+
+def dbt_var(name: str):
+    """One var of dbt_project.yml, as the models read it (e.g. `nps_min_sample`)."""
+    return _declared_vars()[name]
+
+
 def definition_vars() -> str:
     """The dbt vars that define what the models mean, as one comparable text."""
-    declared = yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]
-    return json.dumps({k: v for k, v in declared.items() if k not in RUN_VARS}, sort_keys=True)
+    return json.dumps({k: v for k, v in _declared_vars().items() if k not in RUN_VARS}, sort_keys=True)
 
 
 def meaning(settings: Settings, names: tuple[str, ...] = JUDGING + REPORTING) -> dict[str, str]:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-
-import pytest
 
 from prodops_pipeline.audit.data_docs_offline import FETCHED
 from prodops_pipeline.audit.gx_project import data_docs_index
 
+from .browser import needs_chromium, open_page
+
 LOCAL_ADDRESS = re.compile(r"""(?:\bsrc=|<link\b[^>]*?\bhref=)["']([^"'#?]+)""")
-CHROMIUM = shutil.which("chromium")
 
 
 def test_no_data_docs_page_or_style_sheet_loads_anything_from_the_network(published):
@@ -29,19 +26,13 @@ def test_no_data_docs_page_or_style_sheet_loads_anything_from_the_network(publis
                 assert (path.parent / address).is_file(), f"{path} names {address}, which the site lacks"
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it where apt-get can)")
+@needs_chromium
 def test_the_data_docs_index_renders_in_a_browser_with_no_network(published, tmp_path):
     settings, _ = published
-    index = data_docs_index(settings)
-    # every host name resolves to nothing: a page that needed the network would not get its scripts
-    browser = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={tmp_path / 'profile'}",
-               "--virtual-time-budget=5000", "--window-size=1280,900"]
-    dom = subprocess.run([*browser, "--dump-dom", index.as_uri()], capture_output=True, text=True, timeout=120).stdout
-    # bootstrap-table (after jQuery and Bootstrap) turned the results into its table, and the logo is local
-    assert 'class="bootstrap-table bootstrap4"' in dom
-    assert "Expectation Suites" in dom and "nps_summary" in dom
     shot = tmp_path / "data_docs.png"
-    subprocess.run([*browser, f"--screenshot={shot}", index.as_uri()], capture_output=True, timeout=120)
+    page = open_page(data_docs_index(settings), tmp_path / "browser", screenshot=shot)
+    # bootstrap-table (after jQuery and Bootstrap) turned the results into its table, and the logo is local
+    assert 'class="bootstrap-table bootstrap4"' in page.dom
+    assert "Expectation Suites" in page.dom and "nps_summary" in page.dom
+    assert page.requests == []
     assert shot.stat().st_size > 20_000  # a drawn page, not a blank one

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import pandas as pd
 
-from ..marts import MartsUnavailable, read_query
+from ..marts import MartsUnavailable, Query, read_query
 from ..settings import Settings
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -54,8 +55,9 @@ class HealthWeek:
         return frame.where(frame.notna(), None).to_dict("records")
 
 
-def _weeks_published(settings: Settings) -> tuple[date, date, date | None]:
-    bounds = read_query(settings, "select min(as_of_date) as first, max(as_of_date) as last, "
+def weeks_published(query: Query) -> tuple[date, date, date | None]:
+    """The first, the last and the last complete week (their Sundays) of the published account health."""
+    bounds = query("select min(as_of_date) as first, max(as_of_date) as last, "
                                   "max(case when is_complete then as_of_date end) as last_complete from account_health")
     row = bounds.iloc[0]
     if pd.isna(row["last"]):
@@ -64,9 +66,10 @@ def _weeks_published(settings: Settings) -> tuple[date, date, date | None]:
     return pd.Timestamp(row["first"]).date(), pd.Timestamp(row["last"]).date(), complete
 
 
-def health_week(settings: Settings, sunday: date | None = None) -> HealthWeek:
+def health_week(settings: Settings, sunday: date | None = None, query: Query | None = None) -> HealthWeek:
     """The at-risk and worsened accounts of a week: the given one, or the last complete one."""
-    first, last, last_complete = _weeks_published(settings)
+    query = query or partial(read_query, settings)
+    first, last, last_complete = weeks_published(query)
     if sunday is None:
         if last_complete is None:
             raise MartsUnavailable(f"no complete week yet: the data's only week ({week_label(last)}) is still open")
@@ -75,13 +78,13 @@ def health_week(settings: Settings, sunday: date | None = None) -> HealthWeek:
         raise MartsUnavailable(f"no account health for {week_label(sunday)}: the published weeks run from "
                                f"{week_label(first)} to {week_label(last)}")
     day = f"date '{sunday.isoformat()}'"
-    accounts = int(read_query(settings, f"select count(*) as n from account_health where as_of_date = {day}").iloc[0]["n"])
-    at_risk = read_query(settings, f"""
+    accounts = int(query(f"select count(*) as n from account_health where as_of_date = {day}").iloc[0]["n"])
+    at_risk = query(f"""
         select {COLUMNS} from account_health
         where as_of_date = {day} and is_at_risk
         order by health_score, mrr desc, account_id""")
     now, then = BAND_RANK.format(column="health_band"), BAND_RANK.format(column="health_band_4w_ago")
-    worsened = read_query(settings, f"""
+    worsened = query(f"""
         select {COLUMNS} from account_health
         where as_of_date = {day} and health_band_4w_ago is not null and {now} > {then}
         order by {now} desc, health_score, mrr desc, account_id""")

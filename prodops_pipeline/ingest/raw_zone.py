@@ -75,10 +75,15 @@ def read_json(path: Path) -> Any:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def write_json_atomically(path: Path, payload: Any) -> None:
+def write_text_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, indent=1, sort_keys=True, default=str))
+    tmp.write_text(text)
     os.replace(tmp, path)
+
+
+def write_json_atomically(path: Path, payload: Any) -> None:
+    write_text_atomically(path, json.dumps(payload, indent=1, sort_keys=True, default=str))
 
 
 class TableZone:

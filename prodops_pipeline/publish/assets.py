@@ -31,7 +31,10 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
                 "that rejects them, then `prodops ingest --recheck` and run again."))
         with duckdb.connect(str(config.warehouse), read_only=True) as con:
             high_water_mark = con.sql("SELECT CAST(high_water_mark_at AS VARCHAR) FROM intermediate.int_reporting_clock").fetchone()[0]
-        info = publish(config, marts, raw_rows, high_water_mark)
+            # landing admits one currency: the setting's, or else the one the data uses
+            used = con.sql("SELECT max(upper(currency)) FROM intermediate.int_subscription_periods").fetchone()[0]
+        currency = config.currency or used
+        info = publish(config, marts, raw_rows, high_water_mark, currency)
         docs = build_data_docs(config)
         context.log.info(f"published build {info['build_id']} to {config.analyst_database}")
         return dg.MaterializeResult(metadata={

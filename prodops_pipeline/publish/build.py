@@ -61,7 +61,8 @@ def _replace_with_link(path: Path, target: str) -> None:
     os.replace(staged, path)
 
 
-def publish(settings: Settings, marts: list[str], raw_rows: dict[str, int], high_water_mark: str | None) -> dict[str, Any]:
+def publish(settings: Settings, marts: list[str], raw_rows: dict[str, int], high_water_mark: str | None,
+            currency: str | None = None) -> dict[str, Any]:
     settings.published.mkdir(parents=True, exist_ok=True)
     with FileLock(settings.published / ".lock"):
         builds = settings.published / "builds"
@@ -81,7 +82,7 @@ def publish(settings: Settings, marts: list[str], raw_rows: dict[str, int], high
                 rows[mart] = con.sql(f"SELECT count(*) FROM {_quote(mart)}").fetchone()[0]
             con.execute("DETACH warehouse")
             info = {"build_id": build_id, "built_at": built_at.isoformat(), "high_water_mark": high_water_mark,
-                    "mart_rows": rows, "raw_rows": raw_rows}
+                    "currency": currency, "mart_rows": rows, "raw_rows": raw_rows}
             con.execute("CREATE TABLE _build AS SELECT * FROM (VALUES (?, ?, ?, ?)) AS t (build_id, built_at, high_water_mark, build_json)",
                         [build_id, built_at.replace(tzinfo=None), high_water_mark, json.dumps(info, sort_keys=True)])
             con.execute("CHECKPOINT")

@@ -85,6 +85,8 @@ grid as (
     select
         f.feature_key,
         f.feature_name,
+        f.released_at,
+        f.is_core,
         s.month_start,
         s.segment_type,
         s.segment_value
@@ -142,7 +144,9 @@ select
     cast(coalesce(n.new_feature_users, 0) as bigint) as new_feature_users,
     cast(n.median_days_to_adopt as double) as median_days_to_adopt,
     cast(case when m.next_is_complete then {{ safe_divide('n.retained_next_month', 'n.new_feature_users') }} end as double) as m1_retention_rate,
-    cast(m.is_complete as boolean) as is_complete
+    cast(m.is_complete as boolean) as is_complete,
+    cast(g.released_at as {{ dbt.type_timestamp() }}) as released_at,
+    cast(g.is_core as boolean) as is_core
 from grid as g
 inner join denominators as d
     on d.month_start = g.month_start and d.segment_type = g.segment_type and d.segment_value = g.segment_value
