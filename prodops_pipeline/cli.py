@@ -146,9 +146,6 @@ def _finish(outcome, settings: Settings | None = None) -> None:
             console.print(f"Data Docs (validation results): {data_docs_index(settings)}")
         if outcome.success and settings.analyst_database.exists():
             console.print(f"Analyst database: {settings.analyst_database}  Parquet: {settings.published / 'parquet'}/")
-        digests = sorted(settings.digests.glob("digest-*.html"))
-        if outcome.success and digests:
-            console.print(f"Weekly digest: {digests[-1]}")
     if outcome.success:
         console.print(f"[green]Run {outcome.run_id} succeeded.[/]")
         return
@@ -364,6 +361,19 @@ def digest(week, out: Path | None, send: bool) -> None:
                       highlight=False)
 
 
+def _demo_digest(settings: Settings) -> None:
+    """The digest of the demo's last complete week, as the Monday schedule would make it."""
+    from .digest.make import make_digest
+    from .marts import MartsUnavailable
+
+    try:
+        made = make_digest(settings)
+    except MartsUnavailable as exc:
+        console.print(f"[yellow]![/] no weekly digest: {exc}", highlight=False)
+        return
+    console.print(f"Weekly digest of {made.week.label}: {made.path}", highlight=False)
+
+
 def _print_backtest(result: dict, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(result, indent=1))
@@ -414,6 +424,7 @@ def demo() -> None:
         for label, value in headline_numbers(settings):
             table.add_row(label, value)
         console.print(table)
+        _demo_digest(settings)
     _finish(outcome, settings)
     console.print(f"\nNext: `prodops query \"select * from nps_summary limit 5\"`, `prodops status`, "
                   "`prodops ui` for the Dagster UI.")

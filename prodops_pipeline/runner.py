@@ -62,7 +62,7 @@ def _selects_partitioned_assets(defs: dg.Definitions, selection) -> bool:
 def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
                partition_range: tuple[str, str] | None = None, wait: bool = True,
                on_wait: Callable[[str], None] = lambda message: None) -> RunOutcome:
-    """Materialize the selected assets of the code location (all of them by default) in-process: the
+    """Materialize the selected assets of the code location (by default what the nightly refresh does) in-process: the
     partitioned ones for today's partition, or for partition_range (first, last day) to backfill. One
     refresh of a home at a time: behind another in progress, wait (telling `on_wait`), or without
     `wait` raise RefreshInProgress."""
@@ -73,7 +73,7 @@ def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
 
 def _run_assets(settings: Settings, instance: dg.DagsterInstance, selection, full_refresh: bool,
                 partition_range: tuple[str, str] | None) -> RunOutcome:
-    from .definitions import defs
+    from .definitions import defs, refresh_selection
     from .partitions import latest_partition, range_tags
     from .resources import PipelineSettings
     from .transform.project import export_settings
@@ -84,6 +84,7 @@ def _run_assets(settings: Settings, instance: dg.DagsterInstance, selection, ful
     log_path = settings.home / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     keep_newest(log_path.parent.glob("run-*.log"), KEEP_RUN_LOGS - 1)
+    selection = refresh_selection if selection is None else selection
     partitioned = _selects_partitioned_assets(defs, selection)
     # dbt's own log lines go to stdout; on the command line they belong in the run's log file
     with log_path.open("w") as log, contextlib.redirect_stdout(log):
