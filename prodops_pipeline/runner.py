@@ -52,8 +52,6 @@ class RunOutcome:
 def _selects_partitioned_assets(defs: dg.Definitions, selection) -> bool:
     """Whether the selection holds a partitioned asset: a run of those takes a partition, and a run of
     unpartitioned assets (or of checks alone) must not."""
-    if selection is None:
-        return True
     graph = defs.resolve_asset_graph()
     return any(graph.get(key).partitions_def is not None
                for key in dg.AssetSelection.from_coercible(selection).resolve(graph))
@@ -125,7 +123,7 @@ def _not_run(defs: dg.Definitions, selection, result) -> dict[str, str]:
     if result.success and not failed:
         return {}
     graph = defs.resolve_asset_graph()
-    keys = dg.AssetSelection.from_coercible(selection).resolve(graph) if selection is not None else graph.get_all_asset_keys()
+    keys = dg.AssetSelection.from_coercible(selection).resolve(graph)
     ran = {event.step_key for event in result.all_events if event.step_key}
     steps = {defs.resolve_assets_def(key).op.name for key in keys}
     because = f"not run: {', '.join(failed) or 'a blocking check'} failed first"
