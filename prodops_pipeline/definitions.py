@@ -20,8 +20,8 @@ from .transform.project import dbt_project
 
 MARTS = [node["name"] for node, _ in mart_nodes(dbt_project.manifest_path)]
 publish_asset = build_publish_asset(MARTS)
-settings = PipelineSettings.from_env()
 configured = Settings.from_env()
+settings = PipelineSettings.from_settings(configured)
 
 ingest_job = dg.define_asset_job("ingest", selection=dg.AssetSelection.assets(*ingest_assets),
                                  description="Land every new source file in the raw zone")

@@ -50,10 +50,9 @@ def _draw(name: str, title: str, fig: Figure) -> Chart:
 
 
 def _figure(size=WIDE, rows: int = 1, cols: int = 1, **kwargs):
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=size, layout="constrained")
-        axes = fig.subplots(rows, cols, **kwargs)
-    return fig, axes
+    """A figure and its axes; called within the chart's `rc_context(STYLE)`, which styles what it draws."""
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.subplots(rows, cols, **kwargs)
 
 
 def _week_ticks(axis, sundays: pd.Series) -> None:

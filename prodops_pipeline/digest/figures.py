@@ -26,6 +26,7 @@ NPS_WINDOW_DAYS = 28
 RECENT_RELEASE_DAYS = 90
 REQUEST_WINDOW_DAYS = 90
 VERBATIMS = 12  # detractor comments shown; the rest are counted
+FEATURE_NAMES = "select distinct feature_key, feature_name from feature_adoption"
 
 
 @dataclass
@@ -276,8 +277,8 @@ def _voice(query: Query, figures: Figures) -> dict:
         where category = 'detractor' and responded_at >= ? and responded_at < ? and nullif(trim(comment), '') is not null
         order by responded_at, response_id""", [start, end])
     asked_from, _ = week.utc(week.sunday - timedelta(days=REQUEST_WINDOW_DAYS - 1), week.sunday)
-    requests = query("""
-        with names as (select distinct feature_key, feature_name from feature_adoption),
+    requests = query(f"""
+        with names as ({FEATURE_NAMES}),
         asks as (
             select t.feature_key, t.account_id, t.created_at from ticket_metrics as t
             where t.is_feature_request and t.feature_key is not null and t.created_at >= ? and t.created_at < ?
@@ -296,25 +297,31 @@ def _voice(query: Query, figures: Figures) -> dict:
 
 def _support(query: Query, week: Week) -> dict:
     sundays = _sundays(week)
-    weekly = []
-    for sunday in sundays:
-        start, end = Week(sunday, week.timezone).bounds
-        row = query("""
-            select
-                count(*) filter (where created_at >= $1 and created_at < $2) as created,
-                count(*) filter (where last_solved_at >= $1 and last_solved_at < $2) as solved,
-                quantile_cont(first_reply_minutes, 0.5) filter (where created_at >= $1 and created_at < $2) as median_first_reply_minutes,
-                count(*) filter (where last_solved_at >= $1 and last_solved_at < $2 and satisfaction = 'good') as good,
-                count(*) filter (where last_solved_at >= $1 and last_solved_at < $2 and satisfaction = 'bad') as bad,
-                count(*) filter (where created_at >= $1 and created_at < $2 and is_bug) as bugs
-            from ticket_metrics""", [start, end]).iloc[0].to_dict()
-        rated = row["good"] + row["bad"]
-        weekly.append({"sunday": sunday, **row, "csat": row["good"] / rated if rated else None})
+    bounds = [Week(sunday, week.timezone).bounds for sunday in sundays]
+    weekly = query("""
+        with weeks as (select unnest(?::date[]) as sunday, unnest(?::timestamp[]) as starts, unnest(?::timestamp[]) as ends),
+        tickets as (
+            select w.sunday, t.*,
+                   t.created_at >= w.starts and t.created_at < w.ends as created_in_week,
+                   t.last_solved_at >= w.starts and t.last_solved_at < w.ends as solved_in_week
+            from weeks as w left join ticket_metrics as t on true
+        )
+        select sunday,
+               count(*) filter (where created_in_week) as created,
+               count(*) filter (where solved_in_week) as solved,
+               quantile_cont(first_reply_minutes, 0.5) filter (where created_in_week) as median_first_reply_minutes,
+               count(*) filter (where solved_in_week and satisfaction = 'good') as good,
+               count(*) filter (where solved_in_week and satisfaction = 'bad') as bad,
+               count(*) filter (where created_in_week and is_bug) as bugs
+        from tickets group by sunday order by sunday""", [sundays, [b[0] for b in bounds], [b[1] for b in bounds]])
+    weekly["sunday"] = [d.date() for d in weekly["sunday"]]
+    rated = weekly["good"] + weekly["bad"]
+    weekly["csat"] = (weekly["good"] / rated).where(rated > 0, None)
     recent_from, _ = week.utc(week.sunday - timedelta(days=27), week.sunday)
     earlier_from, _ = week.utc(week.sunday - timedelta(days=55), week.sunday)
     _, end = week.bounds
-    bugs = query("""
-        with names as (select distinct feature_key, feature_name from feature_adoption)
+    bugs = query(f"""
+        with names as ({FEATURE_NAMES})
         select coalesce(n.feature_name, t.feature_key, 'no feature named') as feature, t.feature_key is not null as named,
                count(*) filter (where t.created_at >= ?) as last_4w,
                count(*) filter (where t.created_at < ?) as previous_4w
@@ -322,4 +329,4 @@ def _support(query: Query, week: Week) -> dict:
         where t.is_bug and t.created_at >= ? and t.created_at < ?
         group by all order by named desc, last_4w desc, previous_4w desc, feature limit 11""",
                  [recent_from, recent_from, earlier_from, end])
-    return {"weekly": pd.DataFrame(weekly), "bugs": bugs}
+    return {"weekly": weekly, "bugs": bugs}
