@@ -358,3 +358,19 @@ def test_mail_settings_are_checked_and_the_password_is_never_shown(monkeypatch):
     assert str(bad.value).splitlines() == [
         "PRODOPS_SMTP_PORT='70000' must be a TCP port (1 to 65535)",
         "PRODOPS_DIGEST_TO='pm@example.com, revenue team': 'revenue team' is not an e-mail address"]
+
+
+def test_comments_are_escaped_in_the_page_and_kept_as_written_in_the_text_part(published):
+    from prodops_pipeline.digest.figures import digest_week, read_figures
+    from prodops_pipeline.digest.render import render
+    from prodops_pipeline.marts import analyst_reader
+
+    settings, _ = published
+    with analyst_reader(settings) as query:
+        figures = read_figures(query, settings, digest_week(query, settings, None))
+    comment = "We can't export & it's <b>slow</b>"
+    figures.voice["verbatims"] = pd.DataFrame([{"responded_at": pd.Timestamp("2026-06-01 10:00"), "score": 2,
+                                                "channel": "email", "plan": "growth", "comment": comment}])
+    rendered = render(figures, dt.datetime.now(dt.timezone.utc))
+    assert f'"{comment}"' in rendered.text
+    assert "We can&#39;t export &amp; it&#39;s &lt;b&gt;slow&lt;/b&gt;" in rendered.html and comment not in rendered.html

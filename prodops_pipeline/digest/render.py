@@ -87,10 +87,10 @@ class Rendered:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("prodops_pipeline.digest", "templates"),
-                             autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=False),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env
+    # HTML is escaped; the e-mail's text part is not (a comment's "don't" stays as written)
+    return jinja2.Environment(loader=jinja2.PackageLoader("prodops_pipeline.digest", "templates"),
+                              autoescape=jinja2.select_autoescape(["html.j2"], default_for_string=False),
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
