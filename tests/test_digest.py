@@ -374,3 +374,31 @@ def test_comments_are_escaped_in_the_page_and_kept_as_written_in_the_text_part(p
     rendered = render(figures, dt.datetime.now(dt.timezone.utc))
     assert f'"{comment}"' in rendered.text
     assert "We can&#39;t export &amp; it&#39;s &lt;b&gt;slow&lt;/b&gt;" in rendered.html and comment not in rendered.html
+
+
+class RefusingInbox(Inbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_send_says_which_settings_it_lacks_and_which_recipients_were_refused(published, free_port, monkeypatch):
+    lacking = CliRunner().invoke(main, ["digest", "--send"])
+    assert lacking.exit_code == 1
+    assert "--send needs PRODOPS_SMTP_HOST, PRODOPS_DIGEST_FROM, PRODOPS_DIGEST_TO" in lacking.output
+    inbox = RefusingInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port)
+    controller.start()
+    try:
+        _mail_env(monkeypatch, free_port, PRODOPS_DIGEST_TO="nobody@example.com")
+        refused = CliRunner().invoke(main, ["digest", "--send"])
+        _mail_env(monkeypatch, free_port, PRODOPS_DIGEST_TO="pm@example.com, nobody@example.com")
+        partly = CliRunner().invoke(main, ["digest", "--send"])
+    finally:
+        controller.stop()
+    assert refused.exit_code == 1
+    assert f"not sent: localhost:{free_port} refused every recipient (nobody@example.com: 550 5.1.1 no such mailbox)" in refused.output
+    assert partly.exit_code == 1 and len(inbox.messages) == 1 and inbox.messages[0]["to"] == ["pm@example.com"]
+    assert f"sent, but localhost:{free_port} refused some recipients (nobody@example.com: 550" in partly.output.replace("\n", "")
