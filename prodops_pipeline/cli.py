@@ -104,10 +104,10 @@ def ingest(recheck: str | None, no_wait: bool) -> None:
 
 
 def _mark_for_recheck(settings: Settings, which: str) -> None:
-    from .ingest.contract import TABLES
     from .ingest.raw_zone import TableZone
+    from .ingest.systems import selected_tables
 
-    names = [t.name for t in TABLES]
+    names = [t.name for t in selected_tables(settings.kind_systems)]
     if which != "*" and which not in names:
         raise click.BadParameter(f"{which!r} is not a source table; one of: {', '.join(names)}", param_hint="--recheck")
     for name in names if which == "*" else [which]:
@@ -127,7 +127,7 @@ def _print_setting_changes(settings: Settings) -> None:
 
 
 def _ingest(settings: Settings, wait: bool) -> None:
-    from .ingest.assets import ingest_assets
+    from .definitions import ingest_assets
 
     console.print(f"Landing sources from [bold]{settings.sources}[/] into {settings.raw_zone}")
     _print_setting_changes(settings)

@@ -44,12 +44,16 @@ class PipelineSettings(dg.ConfigurableResource):
     smtp_password: str | None = None
     digest_from: str | None
     digest_to: list[str]
+    systems: list[str]
+    account_map: str | None
+    zendesk_account_field: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":
         values = {name: str(value) if isinstance(value, Path) else value
                   for name, value in settings.model_dump(include=set(cls.model_fields) - {SECRET}).items()}
         values["digest_to"] = list(settings.digest_to)
+        values["systems"] = list(settings.systems)
         alias = Settings.model_fields[SECRET].validation_alias
         return cls(**values, **({SECRET: dg.EnvVar(alias)} if settings.smtp_password else {}))
 

@@ -122,6 +122,25 @@ def _port(raw: Any, variable: str) -> int:
     return value
 
 
+def _systems(raw: Any, variable: str) -> tuple[str, ...]:
+    from .ingest.systems import SystemsError, resolve
+
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+    names = tuple(dict.fromkeys(str(n).strip().lower() for n in items if str(n).strip())) or ("prodops",)
+    try:
+        resolve(names)
+    except SystemsError as exc:
+        raise SettingsError(f"{variable}={raw!r}: {exc}") from None
+    return names
+
+
+def _identifier(raw: Any, variable: str) -> str:
+    raw = str(raw).strip()
+    if not raw.replace("_", "").isalnum():
+        raise SettingsError(f"{variable}={raw!r} must be a column name (letters, digits, _)")
+    return raw
+
+
 def _path(raw: Any) -> Path:
     return Path(raw).expanduser().resolve()
 
@@ -142,6 +161,8 @@ _READERS = {
     "digest_schedule": _cron, "smtp_host": lambda v, _: str(v).strip() or None, "smtp_port": _port,
     "smtp_user": lambda v, _: str(v) or None, "smtp_password": lambda v, _: v,
     "digest_from": _sender, "digest_to": _addresses,
+    "systems": _systems, "account_map": lambda v, _: _path(v) if str(v).strip() else None,
+    "zendesk_account_field": _identifier,
 }
 
 
@@ -181,6 +202,10 @@ class Settings(BaseModel):
     smtp_password: SecretStr | None = _env("smtp_password")
     digest_from: str | None = _env("digest_from")
     digest_to: tuple[str, ...] = _env("digest_to", ())
+    # the source systems, one per kind (e.g. salesforce,zendesk); a kind none of them serves is ours
+    systems: tuple[str, ...] = _env("systems", ("prodops",))
+    account_map: Path | None = _env("account_map")  # CSV (system,key,account_id) for keys no field maps
+    zendesk_account_field: str = _env("zendesk_account_field", "external_id")  # organization column = CRM account id
 
     @field_validator("*", mode="before")
     @classmethod
@@ -206,6 +231,13 @@ class Settings(BaseModel):
             return cls.model_validate(given)
         except ValidationError as exc:
             raise SettingsError("\n".join(_said(e) for e in exc.errors())) from None
+
+    @property
+    def kind_systems(self) -> dict[str, str]:
+        """kind of source (usage, crm, subscriptions, tickets, surveys) -> the system serving it."""
+        from .ingest.systems import resolve
+
+        return resolve(self.systems)
 
     @property
     def raw_zone(self) -> Path:

@@ -19,7 +19,8 @@ import yaml
 from .ingest.raw_zone import read_json, write_json_atomically
 from .settings import CHECKOUT_ROOT, Settings
 
-JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY")  # how rows are read and judged at landing
+# how rows are read and judged at landing (the CRM whose ids they must carry, how accounts map to it)
+JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY", "PRODOPS_SYSTEMS", "account mapping")
 REPORTING = ("PRODOPS_TIMEZONE", "dbt vars")  # how the warehouse buckets time and defines its models
 DBT_PROJECT_FILE = CHECKOUT_ROOT / "dbt_project" / "dbt_project.yml"
 RUN_VARS = {"reporting_timezone", "as_of", "lookback_days", "first_day"}  # given by the settings per run
@@ -43,8 +44,18 @@ def definition_vars() -> str:
 def meaning(settings: Settings, names: tuple[str, ...] = JUDGING + REPORTING) -> dict[str, str]:
     values = {"PRODOPS_SOURCE_TIMEZONE": lambda: settings.source_timezone,
               "PRODOPS_CURRENCY": lambda: settings.currency or "(the one currency of the data)",
-              "PRODOPS_TIMEZONE": lambda: settings.timezone, "dbt vars": definition_vars}
+              "PRODOPS_TIMEZONE": lambda: settings.timezone, "dbt vars": definition_vars,
+              "PRODOPS_SYSTEMS": lambda: ",".join(f"{k}={v}" for k, v in settings.kind_systems.items()),
+              "account mapping": lambda: _account_mapping(settings)}
     return {name: values[name]() for name in names}  # dbt_project.yml is read only when its vars are asked for
+
+
+def _account_mapping(settings: Settings) -> str:
+    from .ingest.raw_zone import content_hash
+
+    file = settings.account_map
+    digest = content_hash(file) if file and file.is_file() else "none"
+    return f"zendesk organization field {settings.zendesk_account_field}; mapping file {file or 'none'} (sha256 {digest[:12]})"
 
 
 def record(path: Path, values: dict[str, str]) -> None:
@@ -66,11 +77,11 @@ def warehouse_record(settings: Settings) -> Path:
 
 def pending_changes(settings: Settings) -> list[str]:
     """What the next run will find changed, against the warehouse's record or any raw table's."""
-    from .ingest.contract import TABLES
     from .ingest.raw_zone import TableZone
+    from .ingest.systems import selected_tables
 
     found = dict.fromkeys(changes(read_json(warehouse_record(settings)), meaning(settings), settings.warehouse.exists()))
-    for table in TABLES:
+    for table in selected_tables(settings.kind_systems):
         zone = TableZone(settings.raw_zone, table.name)
         found.update(dict.fromkeys(changes(zone.judged_with(), meaning(settings, JUDGING), bool(zone.manifest()))))
     return list(found)

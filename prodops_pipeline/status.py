@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ingest.contract import TABLES
 from .ingest.raw_zone import TableZone
+from .ingest.systems import selected_tables
 from .settings import Settings
 
 
 def raw_status(settings: Settings) -> list[dict[str, Any]]:
     out = []
-    for table in TABLES:
+    for table in selected_tables(settings.kind_systems):
         zone = TableZone(settings.raw_zone, table.name)
         manifest = zone.manifest()
         loads = zone.loads()
@@ -20,6 +20,7 @@ def raw_status(settings: Settings) -> list[dict[str, Any]]:
         out.append({
             "table": table.name,
             "kind": table.kind,
+            "system": table.system,
             "files_in_raw_zone": len(manifest),
             "rows_landed_total": sum(r.rows_landed for r in manifest.values()),
             "rows_quarantined_total": sum(r.rows_quarantined for r in manifest.values()),

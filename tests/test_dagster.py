@@ -9,7 +9,8 @@ import dagster as dg
 from prodops_pipeline.audit.checks import AUDIT_CHECK, FRESHNESS_CHECK, VOLUME_CHECK
 from prodops_pipeline.definitions import defs
 from prodops_pipeline.health.assets import BANDS_KEY, RULES_KEY
-from prodops_pipeline.ingest.assets import QUARANTINE_CHECK, ingest_assets, raw_key
+from prodops_pipeline.definitions import ingest_assets
+from prodops_pipeline.ingest.assets import QUARANTINE_CHECK, raw_key
 from prodops_pipeline.ingest.contract import TABLES
 from prodops_pipeline.runner import KEEP_RUN_LOGS, run_assets
 from prodops_pipeline.settings import Settings

@@ -74,3 +74,16 @@
 {% macro duckdb__list_has(list_expression, value) -%}
     list_contains({{ list_expression }}, {{ value }})
 {%- endmacro %}
+
+{#- The values of a group as a sorted list (a ticket's tags from a tag table). -#}
+{% macro sorted_list_agg(expression) -%}
+    {{ return(adapter.dispatch('sorted_list_agg', 'prodops')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sorted_list_agg(expression) -%}
+    array_agg({{ expression }} order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__sorted_list_agg(expression) -%}
+    array_sort(collect_list({{ expression }}))
+{%- endmacro %}

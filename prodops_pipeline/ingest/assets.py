@@ -4,8 +4,10 @@ import dagster as dg
 
 from ..partitions import backfill_window, daily_partitions
 from ..resources import PipelineSettings
-from .contract import TABLES, Table
-from .landing import LoadResult, SourceError, land_table
+from ..settings import Settings
+from .contract import Table
+from .landing import LoadResult, SourceError, land_table, reference_target
+from .systems import SYSTEMS, selected_tables
 
 QUARANTINE_CHECK = "quarantine_rate"
 
@@ -42,15 +44,25 @@ def quarantine_check(result: LoadResult, max_rate: float) -> dg.AssetCheckResult
     )
 
 
-def build_ingest_asset(table: Table) -> dg.AssetsDefinition:
+def upstream_tables(settings: Settings, table: Table) -> list[str]:
+    """The raw tables landed before this one: those its keys must exist in, and those its accounts map through."""
+    names = [reference_target(settings, parent, "")[0] for parent in table.parents]
+    if table.account_column:
+        crm = SYSTEMS[settings.kind_systems["crm"]]
+        names += [SYSTEMS[table.system].account_map.table, crm.account_keys[0]]
+    return list(dict.fromkeys(names))
+
+
+def build_ingest_asset(settings: Settings, table: Table) -> dg.AssetsDefinition:
     key = raw_key(table.name)
 
     @dg.asset(
         key=key,
         group_name=table.kind,
-        deps=[raw_key(parent) for parent in table.parents],
+        deps=[raw_key(name) for name in upstream_tables(settings, table)],
         kinds={"duckdb", "parquet"},
-        description=f"Source table `{table.name}` ({table.kind}) landed in the raw zone; bad rows in its quarantine.",
+        description=f"Source table `{table.folder}` ({table.system}, {table.kind}) landed in the raw zone; "
+                    "bad rows in its quarantine.",
         check_specs=[dg.AssetCheckSpec(QUARANTINE_CHECK, asset=key, blocking=True,
                                        description="Share of this load's rows quarantined stays under the limit")],
         metadata={"contract_columns": ", ".join(table.column_names), "optional": table.optional},
@@ -79,4 +91,6 @@ def build_ingest_asset(table: Table) -> dg.AssetsDefinition:
     return _ingest
 
 
-ingest_assets = [build_ingest_asset(t) for t in TABLES]
+def build_ingest_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    """One asset per source table of the selected systems."""
+    return [build_ingest_asset(settings, t) for t in selected_tables(settings.kind_systems)]

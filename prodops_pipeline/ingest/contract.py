@@ -18,14 +18,17 @@ class Column:
     min_value: float | None = None
     max_value: float | None = None
     references: tuple[str, str] | None = None  # (table, column) the value must exist in
+    # the value is another system's key for the CRM's account: it lands with the account it maps to
+    # (`_account_id`), and a row whose key maps to none is quarantined
+    maps_account: bool = False
 
 
 @dataclass(frozen=True)
 class Table:
-    name: str
-    kind: str  # usage | crm | tickets | surveys
+    name: str  # the raw zone's name: the canonical table's, or `<system>__<vendor table>`
+    kind: str  # usage | crm | subscriptions | tickets | surveys
     columns: tuple[Column, ...]
-    key: str
+    key: str | None  # None: no single-column key (e.g. a history table); repeated rows all land
     # A repeated key is either the same record delivered twice (kept, deduplicated downstream)
     # or a conflict (the first occurrence lands, later ones are quarantined). Where redelivery is
     # expected, a repeated key with other content is still a conflict: an id reused for another record.
@@ -35,6 +38,16 @@ class Table:
     optional: bool = False
     core: bool = False  # the marts mean nothing without its rows: a build where it landed none is not published
     required_when: dict[str, tuple[str, str]] = field(default_factory=dict)  # column -> (other column, value)
+    system: str = "prodops"  # the source system whose shape this is
+
+    @property
+    def folder(self) -> str:
+        """The folder under PRODOPS_SOURCES: `<table>` for ours, `<system>/<vendor table>` for a vendor's."""
+        return self.name if self.system == "prodops" else self.name.replace("__", "/", 1)
+
+    @property
+    def account_column(self) -> str | None:
+        return next((c.name for c in self.columns if c.maps_account), None)
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -93,7 +106,7 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "subscription_periods", "crm", key="period_id", core=True,
+        "subscription_periods", "subscriptions", key="period_id", core=True,
         columns=(
             Column("period_id", "string", required=True),
             Column("subscription_id", "string", required=True),
@@ -180,7 +193,7 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
-KINDS = ("usage", "crm", "tickets", "surveys")
+KINDS = ("usage", "crm", "subscriptions", "tickets", "surveys")
 
 
 def table(name: str) -> Table:

@@ -17,7 +17,8 @@ from ..settings_change import JUDGING, changes, meaning, record as record_settin
 from .contract import Table
 from .raw_zone import LANDED, QUARANTINE, SCHEMA_KEY, FileRecord, LoadRecord, TableZone, content_hash, file_key
 from .readers import META_COLUMNS, UnreadableFile, file_columns, read_as_text
-from .validation import Reason, build_checks, landed_type, lit, q, typed
+from .systems import SYSTEMS
+from .validation import Reason, account_mapping_statements, build_checks, landed_type, lit, q, typed
 
 
 class SourceError(RuntimeError):
@@ -43,12 +44,13 @@ def _now() -> datetime:
 
 
 def source_files(settings: Settings, table: Table) -> list[Path]:
-    folder = settings.sources / table.name
+    folder = settings.sources / table.folder
     if not folder.is_dir():
         if table.optional:
             return []
-        raise SourceError(f"source folder {folder} does not exist (required table {table.name!r}); "
-                          f"set PRODOPS_SOURCES to the directory holding one folder per table")
+        layout = "one folder per table" if table.system == "prodops" else f"{table.system}/<table>/ folders"
+        raise SourceError(f"source folder {folder} does not exist (required table {table.folder!r} of "
+                          f"{table.system}); set PRODOPS_SOURCES to the directory holding {layout}")
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
 
 
@@ -174,8 +176,9 @@ def _check_and_write(
     record.columns_absent = absent if record.columns_absent is None else [c for c in record.columns_absent if c in absent]
     parents = {}
     for parent in table.parents:
-        column = next(c.references[1] for c in table.columns if c.references and c.references[0] == parent)
-        parents[parent] = _keys_sql(TableZone(settings.raw_zone, parent), column) or "SELECT NULL::VARCHAR AS k WHERE false"
+        zone_name, column = reference_target(settings, parent,
+                                             next(c.references[1] for c in table.columns if c.references and c.references[0] == parent))
+        parents[parent] = _keys_sql(TableZone(settings.raw_zone, zone_name), column) or NO_KEYS
     currency = settings.currency
     if "currency" in table.column_names and currency is None:
         currency = _data_currency(con, table, zone, list(keys.values()))
@@ -187,10 +190,16 @@ def _check_and_write(
     )
     for statement in checks.statements:
         con.execute(statement)
+    if table.account_column:
+        expected = SYSTEMS[table.system].account_map.describe(settings)
+        for statement in account_mapping_statements(table, _account_map_sql(settings, table), expected):
+            con.execute(statement)
     for path, reason in _headers_lacking_required(table, files).items():
         con.execute(f"UPDATE checked SET _reason = {lit(reason)}, _rule = {lit(reason)} WHERE _source_file = {lit(str(path))}")
 
-    extras = sorted(present - set(table.column_names) - set(META_COLUMNS))
+    extras = sorted(present - set(table.column_names) - set(META_COLUMNS) - {"_account_id"})
+    if table.account_column:
+        extras.append("_account_id")
     meta = f"f._rel AS _source_file, TIMESTAMP {lit(loaded_at.isoformat(sep=' '))} AS _loaded_at, {lit(load_id)} AS _load_id"
     landed_cols = ", ".join(
         [f"CAST({typed(c.name)} AS {landed_type(c)}) AS {q(c.name)}" for c in table.columns]
@@ -239,6 +248,48 @@ def _check_and_write(
         record.quarantined_by_reason[reason] = record.quarantined_by_reason.get(reason, 0) + count
 
 
+NO_KEYS = "SELECT NULL::VARCHAR AS k WHERE false"
+
+
+def reference_target(settings: Settings, table_name: str, column: str) -> tuple[str, str]:
+    """The raw table and column holding the keys a reference names: our accounts and contacts are
+    the selected CRM's, whichever system that is."""
+    systems = SYSTEMS[settings.kind_systems["crm"]]
+    if table_name == "accounts":
+        return systems.account_keys
+    if table_name == "contacts":
+        return systems.contact_keys
+    return table_name, column
+
+
+def _account_map_sql(settings: Settings, table: Table) -> str:
+    """(k, account_id): each key of the table's system that maps to a CRM account; its field first,
+    then the mapping file."""
+    mapping = SYSTEMS[table.system].account_map
+    crm_keys = _keys_sql(TableZone(settings.raw_zone, SYSTEMS[settings.kind_systems["crm"]].account_keys[0]),
+                         SYSTEMS[settings.kind_systems["crm"]].account_keys[1]) or NO_KEYS
+    by_field = NO_MAP
+    landed = _landed_sql(TableZone(settings.raw_zone, mapping.table))
+    if landed:
+        field = mapping.field(settings)
+        by_field = (f"SELECT DISTINCT CAST({q(mapping.key)} AS VARCHAR) AS k, CAST({field} AS VARCHAR) AS account_id "
+                    f"FROM ({landed}) WHERE CAST({field} AS VARCHAR) IN (SELECT k FROM ({crm_keys}))")
+    by_file = NO_MAP
+    if settings.account_map and not settings.account_map.is_file():
+        raise SourceError(f"PRODOPS_ACCOUNT_MAP={settings.account_map} is not a file (a CSV with the columns "
+                          "system, key, account_id)")
+    if settings.account_map:
+        by_file = (f"SELECT CAST(key AS VARCHAR) AS k, CAST(account_id AS VARCHAR) AS account_id "
+                   f"FROM read_csv({lit(str(settings.account_map))}, all_varchar = true, header = true) "
+                   f"WHERE lower(trim(system)) = {lit(table.system)} AND account_id IN (SELECT k FROM ({crm_keys})) "
+                   "QUALIFY min(account_id) OVER (PARTITION BY key) = max(account_id) OVER (PARTITION BY key)")  # an ambiguous key maps to none
+    return (f"SELECT k, account_id FROM ({by_field}) UNION ALL SELECT k, account_id FROM ({by_file}) "
+            f"WHERE k NOT IN (SELECT k FROM ({by_field}))")
+
+
+NO_MAP = "SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS account_id WHERE false"
+
+
 def _headers_lacking_required(table: Table, files: list[Path]) -> dict[Path, str]:
     """Files whose header has no column for a required value: each is quarantined whole with one reason
     that says so and names the columns it has, instead of one 'missing value' per row."""
@@ -271,6 +322,7 @@ def _data_currency(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone
 def _write_schema(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone) -> None:
     """The typed, empty partition that lets a table nothing has arrived for yet be read."""
     columns = ", ".join([f"CAST(NULL AS {landed_type(c)}) AS {q(c.name)}" for c in table.columns]
+                        + (["NULL::VARCHAR AS _account_id"] if table.account_column else [])
                         + ["NULL::VARCHAR AS _source_file", "NULL::TIMESTAMP AS _loaded_at", "NULL::VARCHAR AS _load_id"])
     folder = zone.root / LANDED / f"_file_key={SCHEMA_KEY}"
     folder.mkdir(parents=True, exist_ok=True)

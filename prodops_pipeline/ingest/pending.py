@@ -4,14 +4,14 @@ enough for a sensor to ask every few minutes."""
 from __future__ import annotations
 
 from ..settings import Settings
-from .contract import TABLES
 from .landing import SourceError, source_files
 from .raw_zone import TableZone
+from .systems import selected_tables
 
 
 def pending_files(settings: Settings) -> dict[str, list[str]]:
     pending: dict[str, list[str]] = {}
-    for table in TABLES:
+    for table in selected_tables(settings.kind_systems):
         manifest = TableZone(settings.raw_zone, table.name).manifest()
         try:
             files = source_files(settings, table)

@@ -119,6 +119,10 @@ class Reason:
         return f"orphan id: {column}"
 
     @staticmethod
+    def unmapped(column: str) -> str:
+        return f"unmapped account: {column}"
+
+    @staticmethod
     def malformed_csv(error_type: str) -> str:
         return f"malformed CSV line: {error_type}"
 
@@ -212,8 +216,10 @@ def build_checks(
         f"SELECT * EXCLUDE ({trimmed_columns}), {_every_failure(rules, lambda r: r.reason)} AS _reason, "
         f"{_every_failure(rules, lambda r: lit(r.rule))} AS _rule FROM parsed",
     ]
-    key = typed(table.key)
-    if not table.repeated_key_is_redelivery:
+    key = typed(table.key) if table.key else None
+    if key is None:
+        pass  # no single-column key: repeated rows are versions or pairs, and all land
+    elif not table.repeated_key_is_redelivery:
         earlier = f"OR {key} IN ({existing_keys_sql})" if existing_keys_sql else ""
         statements.append(
             f"UPDATE checked SET _reason = {lit(Reason.duplicate(table.key))}, _rule = {lit(Reason.duplicate(table.key))} "
@@ -234,6 +240,19 @@ def build_checks(
                 f"AND {typed(c.name)} NOT IN (SELECT k FROM ({parent_keys_sql[c.references[0]]}))"
             )
     return CheckSql(tuple(statements))
+
+
+def account_mapping_statements(table: Table, map_sql: str, expected: str) -> list[str]:
+    """Give each row of `checked` the CRM account its account key maps to (`_account_id`); a row whose
+    key maps to none is quarantined, with the key, so that `prodops status` can list the top ones."""
+    column = table.account_column
+    unmapped = Rule("", Reason.unmapped(column), _got(f"coalesce({typed(column)}, '')", expected))
+    return [
+        "ALTER TABLE checked ADD COLUMN _account_id VARCHAR",
+        f"UPDATE checked SET _account_id = m.account_id FROM ({map_sql}) m WHERE {typed(column)} = m.k",
+        f"UPDATE checked SET _reason = concat_ws('; ', _reason, {unmapped.reason}), "
+        f"_rule = concat_ws('; ', _rule, {lit(unmapped.rule)}) WHERE _malformed IS NULL AND _account_id IS NULL",
+    ]
 
 
 def _content(table: Table, column_name) -> str:

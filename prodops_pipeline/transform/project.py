@@ -22,6 +22,8 @@ def export_settings(settings: Settings) -> None:
     os.environ["PRODOPS_DUCKDB_MEMORY"] = settings.duckdb_memory
     os.environ["PRODOPS_LOOKBACK_DAYS"] = str(settings.lookback_days)
     os.environ["PRODOPS_AS_OF"] = settings.as_of
+    for kind, system in settings.kind_systems.items():  # which staging folders are enabled
+        os.environ[f"PRODOPS_{kind.upper()}_SYSTEM"] = system
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     # the dbt installed beside this interpreter, even when its virtualenv is not activated
     bin_dir = str(Path(sys.executable).parent)
@@ -36,9 +38,17 @@ def _newest_source_mtime(root: Path) -> float:
     return max(p.stat().st_mtime for p in files)
 
 
+def target_path(settings: Settings) -> str:
+    """dbt's target folder: the manifest holds only the enabled systems' models, so each selection of
+    systems has its own (two homes with different systems can share one checkout)."""
+    vendors = [f"{kind}-{system}" for kind, system in settings.kind_systems.items() if system != "prodops"]
+    return "target" if not vendors else "target/systems-" + "_".join(vendors)
+
+
 def prepared_project() -> DbtProject:
-    export_settings(Settings.from_env())
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    settings = Settings.from_env()
+    export_settings(settings)
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target_path(settings))
     manifest = project.manifest_path
     manifest.parent.mkdir(parents=True, exist_ok=True)
     # processes importing the code location at once (test workers, the UI and a run) parse it once

@@ -22,6 +22,8 @@ class ProdopsTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             if dbt_resource_props["source_name"] == "health":  # the rules in force, landed by health_rules
                 return dg.AssetKey(["health", dbt_resource_props["name"]])
+            if dbt_resource_props["source_name"] != "prodops":  # a vendor's table: raw/<system>__<table>
+                return raw_key(f"{dbt_resource_props['source_name']}__{dbt_resource_props['name']}")
             return raw_key(dbt_resource_props["name"])  # one graph from source files to marts
         return dg.AssetKey(dbt_resource_props["name"])
 

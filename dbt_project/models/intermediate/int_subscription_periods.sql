@@ -1,3 +1,3 @@
 {{ config(materialized='view') }}
 
-{{ union_systems('crm', 'subscription_periods') }}
+{{ union_systems('subscriptions', 'subscription_periods') }}

@@ -1,0 +1,71 @@
+"""The demo world in vendors' landed shapes: `prodops generate --systems LIST`.
+
+The world is generated once in our own layout (kept under `<out>/_canonical/`, the reference a vendor
+build is compared with); the tables of the kinds our layout serves are copied beside it, and each
+selected vendor's writer turns the canonical tables it replaces into that vendor's tables under
+`<out>/<system>/<table>/`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from ...ingest.contract import TABLES
+from ...ingest.systems import resolve
+from ..generator import GROUND_TRUTH, GenerationReport, generate
+from ..writer import write
+from . import salesforce, zendesk
+
+CANONICAL = "_canonical"
+WRITERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, Path], dict[str, int]]] = {
+    "salesforce": salesforce.write, "zendesk": zendesk.write,
+}
+
+
+def generate_systems(scale: str, seed: int, out: Path, systems: tuple[str, ...], end: date | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> GenerationReport:
+    kind_systems = resolve(systems)
+    if set(kind_systems.values()) == {"prodops"}:
+        return generate(scale, seed, out, end=end, progress=progress)
+    canonical = out / CANONICAL
+    report = generate(scale, seed, canonical, end=end, progress=progress)
+    return write_systems(canonical, out, kind_systems, report.rows)
+
+
+def write_systems(canonical: Path, out: Path, kind_systems: dict[str, str], canonical_rows: dict[str, int]) -> GenerationReport:
+    """Write the canonical world at `canonical` to `out` in the selected systems' shapes."""
+    rows: dict[str, int] = {}
+    files = 0
+    for table in TABLES:
+        if kind_systems[table.kind] == "prodops" and (canonical / table.name).is_dir():
+            for path in sorted((canonical / table.name).iterdir()):
+                target = out / table.name / path.name
+                if not target.exists() or target.read_bytes() != path.read_bytes():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(path, target)
+                files += 1
+            rows[table.name] = canonical_rows.get(table.name, 0)
+    with duckdb.connect() as con:
+        for system in dict.fromkeys(kind_systems.values()):
+            if system != "prodops":
+                written = WRITERS[system](con, canonical, out)
+                rows.update({f"{system}/{name}": n for name, n in written.items()})
+                files += sum(1 for _ in (out / system).rglob("*.csv"))
+    shutil.copy2(canonical / GROUND_TRUTH, out / GROUND_TRUTH)
+    return GenerationReport(out, rows, files, out / GROUND_TRUTH)
+
+
+def fivetran_time(column: str) -> str:
+    """SQL: our ISO-8601 UTC text as Fivetran lands a timestamp (UTC, no zone: '2026-01-31 23:30:00')."""
+    return f"replace(replace({column}, 'T', ' '), 'Z', '')"
+
+
+def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> int:
+    table = con.sql(sql).fetch_arrow_table()
+    write(table, path, "csv")
+    return table.num_rows

@@ -1,0 +1,87 @@
+"""The source systems a deployment reads, one per kind of source, and the tables each lands.
+
+`prodops` is our canonical file layout (sources.md). Every other system is a vendor's tables as
+Fivetran or Airbyte land them, read from `$PRODOPS_SOURCES/<system>/<table>/`. Adding a system is one
+contract module here, one staging folder in dbt_project/models/staging/<system>/ and one generator writer
+in prodops_pipeline/demo/systems/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..contract import KINDS, TABLES, Table
+
+
+@dataclass(frozen=True)
+class AccountMap:
+    """How a system's account key reaches the CRM's account: `table` (landed, same system) holds the key
+    in `key` and the CRM account id in the SQL `field(settings)` gives."""
+
+    table: str
+    key: str
+    field: Callable[..., str]
+    describe: Callable[..., str]  # for reasons and docs: where the CRM id is looked for
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    kinds: tuple[str, ...]
+    tables: tuple[Table, ...]
+    account_map: AccountMap | None = None
+    account_keys: tuple[str, str] | None = None  # a CRM: (table, column) of its account ids
+    contact_keys: tuple[str, str] | None = None  # a CRM: (table, column) of its contact (user) ids
+
+
+def _systems() -> dict[str, System]:
+    from . import salesforce, zendesk
+
+    prodops = System("prodops", KINDS, TABLES, account_keys=("accounts", "account_id"),
+                     contact_keys=("contacts", "user_id"))
+    return {s.name: s for s in (prodops, salesforce.SYSTEM, zendesk.SYSTEM)}
+
+
+SYSTEMS = _systems()
+# named in the issue of the connectors, not built yet: asking for one is a clear error, never a silent fallback
+PLANNED = {"pendo": ("usage", "surveys"), "hubspot": ("crm", "tickets"), "qualtrics": ("surveys",),
+           "stripe": ("subscriptions",)}
+
+
+class SystemsError(ValueError):
+    pass
+
+
+def resolve(names: tuple[str, ...]) -> dict[str, str]:
+    """kind -> the system serving it. A kind no named system serves is ours (prodops)."""
+    chosen: dict[str, str] = {}
+    for name in names:
+        if name in PLANNED:
+            raise SystemsError(f"{name!r} is not available in this version yet (it would serve "
+                               f"{', '.join(PLANNED[name])}); available: {', '.join(SYSTEMS)}")
+        if name not in SYSTEMS:
+            raise SystemsError(f"unknown system {name!r}; choose from {', '.join(SYSTEMS)}")
+        if name == "prodops":
+            continue
+        for kind in SYSTEMS[name].kinds:
+            if kind in chosen and chosen[kind] != name:
+                raise SystemsError(f"{chosen[kind]} and {name} both serve {kind}: name one system per kind "
+                                   f"(kinds: {', '.join(KINDS)})")
+            chosen[kind] = name
+    return {kind: chosen.get(kind, "prodops") for kind in KINDS}
+
+
+def selected_tables(by_kind: dict[str, str]) -> tuple[Table, ...]:
+    """The tables landed under this selection, parents before children."""
+    out = []
+    for table in TABLES:
+        if by_kind[table.kind] == "prodops":
+            out.append(table)
+    for system in dict.fromkeys(s for s in by_kind.values() if s != "prodops"):
+        out += [t for t in SYSTEMS[system].tables if by_kind[t.kind] == system]
+    return tuple(out)
+
+
+def crm_account_keys(by_kind: dict[str, str]) -> tuple[str, str]:
+    return SYSTEMS[by_kind["crm"]].account_keys
