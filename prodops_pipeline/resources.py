@@ -47,6 +47,7 @@ class PipelineSettings(dg.ConfigurableResource):
     systems: list[str]
     account_map: str | None
     zendesk_account_field: str
+    stripe_account_key: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":

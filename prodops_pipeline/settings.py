@@ -162,7 +162,7 @@ _READERS = {
     "smtp_user": lambda v, _: str(v) or None, "smtp_password": lambda v, _: v,
     "digest_from": _sender, "digest_to": _addresses,
     "systems": _systems, "account_map": lambda v, _: _path(v) if str(v).strip() else None,
-    "zendesk_account_field": _identifier,
+    "zendesk_account_field": _identifier, "stripe_account_key": _identifier,
 }
 
 
@@ -206,6 +206,7 @@ class Settings(BaseModel):
     systems: tuple[str, ...] = _env("systems", ("prodops",))
     account_map: Path | None = _env("account_map")  # CSV (system,key,account_id) for keys no field maps
     zendesk_account_field: str = _env("zendesk_account_field", "external_id")  # organization column = CRM account id
+    stripe_account_key: str = _env("stripe_account_key", "account_id")  # customer metadata key = CRM account id
 
     @field_validator("*", mode="before")
     @classmethod

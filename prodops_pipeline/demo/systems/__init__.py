@@ -19,11 +19,11 @@ from ...ingest.contract import TABLES
 from ...ingest.systems import resolve
 from ..generator import GROUND_TRUTH, GenerationReport, generate
 from ..writer import write
-from . import salesforce, zendesk
+from . import salesforce, stripe, zendesk
 
 CANONICAL = "_canonical"
 WRITERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, Path], dict[str, int]]] = {
-    "salesforce": salesforce.write, "zendesk": zendesk.write,
+    "salesforce": salesforce.write, "stripe": stripe.write, "zendesk": zendesk.write,
 }
 
 
