@@ -42,14 +42,30 @@ def main() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Source directory to write")
 @click.option("--end", "end_text", metavar="YYYY-MM-DD", help="Last day of data (default: one year after the start)")
 @click.option("--dirty", is_flag=True, help="Plant bad rows of every kind and count them in ground_truth.json")
-def generate(scale: str, seed: int, out: Path, end_text: str | None, dirty: bool) -> None:
-    """Write realistic demo data for the four sources in the canonical format."""
+@click.option("--systems", "systems_text", metavar="LIST", default="prodops", show_default=True,
+              help="Write the same world in these source systems' landed shapes (e.g. salesforce,zendesk,stripe), "
+                   "as PRODOPS_SYSTEMS names them")
+def generate(scale: str, seed: int, out: Path, end_text: str | None, dirty: bool, systems_text: str) -> None:
+    """Write realistic demo data for the four sources, in our format or in vendors' landed shapes."""
+    from functools import partial
+
     from .demo.generator import generate as run_generator, parse_end
+    from .demo.systems import generate_systems
+    from .settings import SettingsError, parse_systems
 
     try:
         end = parse_end(end_text)
     except ValueError:
         raise click.BadParameter(f"{end_text!r} is not a date like 2026-10-31", param_hint="--end") from None
+    try:
+        systems = parse_systems(systems_text, "--systems")
+    except SettingsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--systems") from None
+    if systems != ("prodops",):
+        if dirty:
+            raise click.BadParameter("bad rows are planted in our own layout only; leave out --dirty or --systems",
+                                     param_hint="--dirty")
+        run_generator = partial(generate_systems, systems=systems)
     report = _generate(run_generator, scale, seed, out, end, dirty)
     console.print(f"[green]Wrote[/] {report.files} files to {report.out}; ground truth in {report.ground_truth}")
     _print_counts("rows written", report.rows)
@@ -165,17 +181,34 @@ def status(fmt: str) -> None:
     """Per source table: the last load's files, rows read, landed and quarantined by reason, and when."""
     settings = _settings()
     if fmt == "json":
-        from .status import raw_status
+        from .status import raw_status, unmapped_accounts
 
         from .audit.gx_project import data_docs_index
         from .publish.build import last_build
 
         click.echo(json.dumps({"raw_zone": str(settings.raw_zone), "tables": raw_status(settings),
+                               "unmapped_accounts": unmapped_accounts(settings),
                                "published": {"database": str(settings.analyst_database), "build": last_build(settings)},
                                "data_docs": str(data_docs_index(settings))}, indent=1, default=str))
         return
     _print_status(settings, only_run=False)
+    _print_unmapped(settings)
     _print_published(settings)
+
+
+def _print_unmapped(settings: Settings) -> None:
+    from .status import unmapped_accounts
+
+    for found in unmapped_accounts(settings):
+        console.print(f"[yellow]{found['table']}[/]: {found['keys']:,} {found['column']} value(s) map to no CRM account; "
+                      "their rows are quarantined. Map them by the system's field or in PRODOPS_ACCOUNT_MAP "
+                      "(README, \"One account across systems\"). Most rows first:", highlight=False)
+        table = Table()
+        table.add_column(found["column"])
+        table.add_column("rows", justify="right")
+        for row in found["top"]:
+            table.add_row(row["key"], f"{row['rows']:,}")
+        console.print(table)
 
 
 def _print_published(settings: Settings) -> None:

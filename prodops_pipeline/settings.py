@@ -122,7 +122,7 @@ def _port(raw: Any, variable: str) -> int:
     return value
 
 
-def _systems(raw: Any, variable: str) -> tuple[str, ...]:
+def parse_systems(raw: Any, variable: str) -> tuple[str, ...]:
     from .ingest.systems import SystemsError, resolve
 
     items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
@@ -161,7 +161,7 @@ _READERS = {
     "digest_schedule": _cron, "smtp_host": lambda v, _: str(v).strip() or None, "smtp_port": _port,
     "smtp_user": lambda v, _: str(v) or None, "smtp_password": lambda v, _: v,
     "digest_from": _sender, "digest_to": _addresses,
-    "systems": _systems, "account_map": lambda v, _: _path(v) if str(v).strip() else None,
+    "systems": parse_systems, "account_map": lambda v, _: _path(v) if str(v).strip() else None,
     "zendesk_account_field": _identifier, "stripe_account_key": _identifier,
 }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
+
 from .ingest.raw_zone import TableZone
 from .ingest.systems import selected_tables
 from .settings import Settings
@@ -27,4 +29,26 @@ def raw_status(settings: Settings) -> list[dict[str, Any]]:
             "last_load": last,
             "last_landing": landing,  # the latest load that found new or changed files
         })
+    return out
+
+
+def unmapped_accounts(settings: Settings, top: int = 5) -> list[dict[str, Any]]:
+    """Per table whose rows map to the CRM's accounts: the keys quarantined as unmapped, most rows first."""
+    from .ingest.raw_zone import QUARANTINE
+    from .ingest.validation import Reason, lit, q
+
+    out = []
+    for table in selected_tables(settings.kind_systems):
+        zone = TableZone(settings.raw_zone, table.name)
+        column = table.account_column
+        if not column or not any((zone.root / QUARANTINE).glob("*/*.parquet")):
+            continue
+        with duckdb.connect() as con:
+            rows = con.sql(
+                f"SELECT coalesce({q(column)}, '(none)') AS key, count(*) AS n, count(*) OVER () AS keys "
+                f"FROM read_parquet({lit(zone.glob(QUARANTINE))}, union_by_name = true) "
+                f"WHERE contains(_rule, {lit(Reason.unmapped(column))}) GROUP BY 1 ORDER BY n DESC, key LIMIT {top}").fetchall()
+        if rows:
+            out.append({"system": table.system, "table": table.name, "column": column, "keys": rows[0][2],
+                        "top": [{"key": key, "rows": n} for key, n, _ in rows]})
     return out

@@ -28,10 +28,10 @@ WRITERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, Path], dict[str, i
 
 
 def generate_systems(scale: str, seed: int, out: Path, systems: tuple[str, ...], end: date | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> GenerationReport:
+                     dirty: bool = False, progress: Callable[[int, int], None] | None = None) -> GenerationReport:
     kind_systems = resolve(systems)
     if set(kind_systems.values()) == {"prodops"}:
-        return generate(scale, seed, out, end=end, progress=progress)
+        return generate(scale, seed, out, end=end, dirty=dirty, progress=progress)
     canonical = out / CANONICAL
     report = generate(scale, seed, canonical, end=end, progress=progress)
     return write_systems(canonical, out, kind_systems, report.rows)

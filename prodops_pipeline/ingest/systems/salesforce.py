@@ -2,6 +2,7 @@
 
 Fivetran's history mode lands one row per version with `_fivetran_active`; without it, one row per
 record. Either way staging keeps each record's current row, so these tables have no single-column key.
+CreatedDate is not required: Fivetran's own Account seed lacks it, and no metric reads an account's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ TABLES = (
             Column("region_c", "string"),
             Column("employee_band_c", "string"),
             Column("owner_id", "string"),
-            Column("created_date", "timestamp", required=True),
+            Column("created_date", "timestamp"),
             Column("is_deleted", "boolean"),
             Column("_fivetran_active", "boolean"),
             Column("_fivetran_synced", "timestamp"),
@@ -33,7 +34,7 @@ TABLES = (
             Column("email", "string"),
             Column("title", "string"),
             Column("is_internal_c", "boolean"),
-            Column("created_date", "timestamp", required=True),
+            Column("created_date", "timestamp"),
             Column("is_deleted", "boolean"),
             Column("_fivetran_active", "boolean"),
             Column("_fivetran_synced", "timestamp"),

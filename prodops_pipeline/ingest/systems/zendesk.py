@@ -36,7 +36,7 @@ TABLES = (
             Column("id", "string", required=True),
             Column("created_at", "timestamp", required=True),
             Column("organization_id", "string", maps_account=True),
-            Column("requester_id", "string", references=("zendesk__user", "id")),
+            Column("requester_id", "string"),  # a contact through the user's external_id, where it has one
             Column("status", "string", required=True, allowed=ZENDESK_STATUSES),
             Column("priority", "string", allowed=("low", "normal", "high", "urgent")),
             Column("type", "string", allowed=("question", "incident", "problem", "task")),

@@ -1,0 +1,184 @@
+"""Source systems: the selection, vendor shapes landed and mapped to one account, and parity with our layout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from prodops_pipeline.demo.systems import write_systems
+from prodops_pipeline.ingest.landing import land_table
+from prodops_pipeline.ingest.systems import SYSTEMS, SystemsError, resolve, selected_tables
+from prodops_pipeline.settings import Settings, SettingsError
+
+from .conftest import published_content, settings_for
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "external"
+PRESET = "salesforce,zendesk,stripe"
+PRODOPS = Path(sys.executable).parent / "prodops"
+
+
+def test_one_system_per_kind_and_ours_for_the_rest():
+    assert resolve(("prodops",)) == dict.fromkeys(("usage", "crm", "subscriptions", "tickets", "surveys"), "prodops")
+    chosen = Settings.from_env({"PRODOPS_SYSTEMS": " Zendesk, stripe "}).kind_systems
+    assert chosen == {"usage": "prodops", "crm": "prodops", "subscriptions": "stripe", "tickets": "zendesk",
+                      "surveys": "prodops"}
+    names = {t.name for t in selected_tables(chosen)}
+    assert {"zendesk__ticket", "stripe__subscription_history", "accounts", "usage_events"} <= names
+    assert not names & {"tickets", "ticket_events", "subscription_periods"}
+
+
+@pytest.mark.parametrize("value, said", [
+    ("zendsk", "unknown system 'zendsk'; choose from prodops, salesforce, stripe, zendesk"),
+    ("pendo,stripe", "'pendo' is not available in this version yet (it would serve usage, surveys)"),
+])
+def test_a_bad_selection_is_one_line_naming_the_choices(value, said):
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"PRODOPS_SYSTEMS": value})
+    assert str(error.value).startswith(f"PRODOPS_SYSTEMS={value!r}: ") and said in str(error.value)
+
+
+def test_two_systems_for_one_kind_is_a_conflict(monkeypatch):
+    monkeypatch.setitem(SYSTEMS, "helpdesk", SYSTEMS["zendesk"].__class__("helpdesk", ("tickets",), ()))
+    with pytest.raises(SystemsError, match="zendesk and helpdesk both serve tickets: name one system per kind"):
+        resolve(("zendesk", "helpdesk"))
+
+
+def _csv(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_zendesk_accounts_map_by_field_then_file_and_the_rest_are_quarantined(clean_sources, tmp_path):
+    """Organizations map by external_id (or the configured field), else by the mapping file; a ticket of an
+    organization that maps to none, or to two accounts in the file, is quarantined with the key named."""
+    sources = tmp_path / "sources"
+    shutil.copytree(clean_sources / "accounts", sources / "accounts")
+    shutil.copytree(clean_sources / "contacts", sources / "contacts")
+    z = sources / "zendesk"
+    _csv(z / "organization" / "o.csv", "id,name,external_id,crm_code\n1,A,acc_000001,\n2,B,,acc_000002\n3,C,,\n4,D,,\n5,E,acc_404,\n")
+    _csv(z / "user" / "u.csv", "id,role,external_id\n10,end-user,usr_0000001\n11,agent,\n")
+    _csv(z / "ticket" / "t.csv", "id,created_at,organization_id,requester_id,status\n"
+         "t1,2026-01-01 10:00:00,1,10,open\nt2,2026-01-01 10:00:00,2,10,hold\nt3,2026-01-01 10:00:00,3,10,solved\n"
+         "t4,2026-01-01 10:00:00,4,10,new\nt5,2026-01-01 10:00:00,5,10,new\nt6,2026-01-01 10:00:00,,10,new\n")
+    mapping = tmp_path / "map.csv"
+    _csv(mapping, "system,key,account_id\nzendesk,3,acc_000003\nzendesk,4,acc_000004\nzendesk,4,acc_000005\nstripe,3,acc_000009\n")
+
+    def land(**extra):
+        settings = settings_for(tmp_path / f"home{len(extra)}", sources, PRODOPS_SYSTEMS="zendesk",
+                                PRODOPS_ACCOUNT_MAP=str(mapping), **extra)
+        for table in selected_tables(settings.kind_systems):
+            if table.name in ("accounts", "contacts", "zendesk__organization", "zendesk__user", "zendesk__ticket"):
+                result = land_table(settings, table)
+        assert result.record.rows_read == result.record.rows_landed + result.record.rows_quarantined
+        zone = settings.raw_zone / "zendesk__ticket"
+        with duckdb.connect() as con:
+            landed = dict(con.sql(f"select id, _account_id from read_parquet('{zone}/landed/*/*.parquet')").fetchall())
+            reasons = dict(con.sql(f"select id, _reason from read_parquet('{zone}/quarantine/*/*.parquet')").fetchall())
+        return landed, reasons
+
+    landed, reasons = land()
+    assert landed == {"t1": "acc_000001", "t3": "acc_000003"}
+    expected = ("expected a zendesk organization whose external_id is a CRM account id, or a row of the account "
+                "mapping file")
+    assert reasons == {
+        "t2": f"unmapped account: organization_id (got '2'; {expected})",
+        "t4": f"unmapped account: organization_id (got '4'; {expected})",  # two accounts in the file: neither
+        "t5": f"unmapped account: organization_id (got '5'; {expected})",  # acc_404 is no CRM account
+        "t6": f"unmapped account: organization_id (got ''; {expected})",
+    }
+    landed, _ = land(PRODOPS_ZENDESK_ACCOUNT_FIELD="crm_code")
+    assert landed == {"t2": "acc_000002", "t3": "acc_000003"}
+
+
+def _prodops(args: list[str], home: Path, sources: Path, **extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRODOPS_", "DAGSTER_"))}
+    env.update(PRODOPS_HOME=str(home), PRODOPS_SOURCES=str(sources), DAGSTER_HOME=str(home / "dagster"), **extra)
+    return subprocess.run([str(PRODOPS), *args], env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_vendor_shapes_build_the_same_marts_as_our_layout(baseline, clean_sources, tmp_path):
+    """The same world written as Salesforce, Zendesk and Stripe land it publishes marts equal to the canonical
+    build's, every row and value. Nothing of these shapes is lost: their one exception, the two tickets of an
+    organization mapped to no account, is quarantined and listed by `prodops status`."""
+    sources = tmp_path / "sources"
+    write_systems(clean_sources, sources, resolve(tuple(PRESET.split(","))), {})
+    home = tmp_path / "home"
+    run = _prodops(["run"], home, sources, PRODOPS_SYSTEMS=PRESET)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    vendor = published_content(Settings.from_env({"PRODOPS_HOME": str(home)}))
+    canonical = published_content(Settings.from_env({"PRODOPS_HOME": str(baseline / "home")}))
+    assert vendor.keys() == canonical.keys()
+    for mart in canonical:
+        assert vendor[mart] == canonical[mart], mart
+
+    status = json.loads(_prodops(["status", "--format", "json"], home, sources, PRODOPS_SYSTEMS=PRESET).stdout)
+    counts = {t["table"]: t["last_load"] for t in status["tables"]}
+    assert counts["zendesk__ticket"]["quarantined_by_reason"] == {"unmapped account: organization_id": 2}
+    assert status["unmapped_accounts"] == [{"system": "zendesk", "table": "zendesk__ticket", "column": "organization_id",
+                                            "keys": 1, "top": [{"key": "org_without_account", "rows": 2}]}]
+    assert sum(t["rows_quarantined"] for t in counts.values()) == 2
+
+
+def _fivetran_seeds(out: Path, systems: list[str]) -> None:
+    """The bundled Fivetran seeds as files under <system>/<table>/ (seed names drop `_data` and `sf_`)."""
+    for system in systems:
+        for seed in (FIXTURES / f"fivetran_{system}").glob("*.csv"):
+            table = seed.stem.removesuffix("_data").removeprefix("sf_")
+            (out / system / table).mkdir(parents=True, exist_ok=True)
+            shutil.copy(seed, out / system / table / seed.name)
+
+
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"the Fivetran seeds are not beside the checkout ({FIXTURES})")
+def test_fivetran_seeds_land_and_build_through_the_preset(clean_sources, tmp_path):
+    """Fivetran's own seeds of the three systems: every file is read, every row landed or quarantined with
+    its reason, the staging models build on what landed, and the mapping file maps the accounts no field
+    maps. Their ids do not join across tools, so nothing is published, and the run says why."""
+    sources = tmp_path / "sources"
+    shutil.copytree(clean_sources / "features", sources / "features")
+    for name in ("usage_events", "survey_responses"):  # our own usage and surveys: none, so nothing to publish
+        (sources / name).mkdir(parents=True)
+    _fivetran_seeds(sources, ["salesforce", "zendesk", "stripe"])
+    account = "0015500000Xyy06AAB"  # a Salesforce account of the seed
+    with duckdb.connect() as con:
+        customers = [r[0] for r in con.sql(f"select distinct customer_id from read_csv('{FIXTURES}/fivetran_stripe/"
+                                           "subscription_history_data.csv', all_varchar = true)").fetchall()]
+        organizations = [r[0] for r in con.sql(f"select distinct organization_id from read_csv('{FIXTURES}/fivetran_zendesk/"
+                                               "ticket_data.csv', all_varchar = true) where organization_id is not null").fetchall()]
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("system,key,account_id\n" + "".join(f"stripe,{c},{account}\n" for c in customers)
+                       + "".join(f"zendesk,{o},{account}\n" for o in organizations))
+    home = tmp_path / "home"
+    extra = dict(PRODOPS_SYSTEMS=PRESET, PRODOPS_ACCOUNT_MAP=str(mapping), PRODOPS_CURRENCY="USD",
+                 PRODOPS_QUARANTINE_MAX_RATE="1")
+    run = _prodops(["run"], home, sources, **extra)
+    assert run.returncode == 1
+    said = " ".join(run.stdout.split())
+    assert "not published: no row of usage_events, salesforce__contact is landed" in said, said[-2000:]
+    assert "Traceback" not in run.stdout + run.stderr
+
+    status = json.loads(_prodops(["status", "--format", "json"], home, sources, **extra).stdout)
+    loads = {t["table"]: t["last_load"] for t in status["tables"]}
+    for name, load in loads.items():
+        assert load["unreadable"] == [], name
+        assert load["rows_read"] == load["rows_landed"] + load["rows_quarantined"], name
+    for name in ("salesforce__account", "zendesk__organization", "zendesk__user", "stripe__customer", "stripe__plan",
+                 "stripe__subscription_history"):
+        assert loads[name]["rows_landed"] > 0, name
+    assert "unmapped account: customer_id" not in loads["stripe__subscription_history"]["quarantined_by_reason"]
+    assert set(loads["stripe__price"]["quarantined_by_reason"]) == {"currency is not the deployment currency USD: currency"}
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        accounts = con.sql("select account_id, account_name from staging.stg_salesforce__accounts").fetchall()
+        periods = con.sql("select account_id, is_trial, mrr from staging.stg_stripe__subscription_periods").fetchall()
+        tickets = con.sql("select count(*) from staging.stg_zendesk__tickets").fetchone()[0]
+        not_deleted = con.sql(f"select count(*) from read_parquet('{home}/raw/zendesk__ticket/landed/*/*.parquet') "
+                              "where status <> 'deleted'").fetchone()[0]
+    assert len(accounts) == 10 and (account, "Eric's Test") in accounts
+    assert periods and all(p[0] == account for p in periods)
+    assert loads["zendesk__ticket"]["rows_landed"] > 0 and tickets == not_deleted
