@@ -8,7 +8,7 @@ import dagster as dg
 
 from .settings import Settings
 
-SECRET = "smtp_password"
+SECRETS = ("smtp_password", "warehouse_url")
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -42,6 +42,8 @@ class PipelineSettings(dg.ConfigurableResource):
     smtp_user: str | None
     # Dagster's EnvVar: resolved when a run starts and never shown in the UI or the run's config
     smtp_password: str | None = None
+    warehouse_url: str | None = None  # an EnvVar too: a connection URL may hold a password
+    warehouse_schemas: dict[str, str]
     digest_from: str | None
     digest_to: list[str]
     systems: list[str]
@@ -52,11 +54,12 @@ class PipelineSettings(dg.ConfigurableResource):
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":
         values = {name: str(value) if isinstance(value, Path) else value
-                  for name, value in settings.model_dump(include=set(cls.model_fields) - {SECRET}).items()}
+                  for name, value in settings.model_dump(include=set(cls.model_fields) - set(SECRETS)).items()}
         values["digest_to"] = list(settings.digest_to)
         values["systems"] = list(settings.systems)
-        alias = Settings.model_fields[SECRET].validation_alias
-        return cls(**values, **({SECRET: dg.EnvVar(alias)} if settings.smtp_password else {}))
+        secrets = {name: dg.EnvVar(Settings.model_fields[name].validation_alias)
+                   for name in SECRETS if getattr(settings, name) is not None}
+        return cls(**values, **secrets)
 
     @classmethod
     def from_env(cls) -> "PipelineSettings":

@@ -134,6 +134,30 @@ def parse_systems(raw: Any, variable: str) -> tuple[str, ...]:
     return names
 
 
+def _schemas(raw: Any, variable: str) -> dict[str, str]:
+    """`system=schema` pairs, comma-separated: the warehouse schema of each system (default: its name)."""
+    from .ingest.systems import SYSTEMS
+
+    if isinstance(raw, dict):
+        return raw
+    pairs = {}
+    for item in filter(None, (i.strip() for i in str(raw).split(","))):
+        system, _, schema = item.partition("=")
+        if system.strip() not in SYSTEMS or not schema.strip():
+            raise SettingsError(f"{variable}={raw!r}: {item!r} is not system=schema with a system of "
+                                f"{', '.join(SYSTEMS)} (e.g. zendesk=zendesk_support)")
+        pairs[system.strip()] = schema.strip()
+    return pairs
+
+
+def _warehouse_url(raw: Any, variable: str) -> Any:
+    text = raw.get_secret_value() if isinstance(raw, SecretStr) else str(raw)
+    if not text.startswith(("postgresql://", "postgres://")):
+        raise SettingsError(f"{variable} must be a PostgreSQL URL (postgresql://user@host:5432/database); "
+                            "the value is not shown, as it may hold a password")
+    return raw
+
+
 def _identifier(raw: Any, variable: str) -> str:
     raw = str(raw).strip()
     if not raw.replace("_", "").isalnum():
@@ -163,6 +187,7 @@ _READERS = {
     "digest_from": _sender, "digest_to": _addresses,
     "systems": parse_systems, "account_map": lambda v, _: _path(v) if str(v).strip() else None,
     "zendesk_account_field": _identifier, "stripe_account_key": _identifier,
+    "warehouse_url": _warehouse_url, "warehouse_schemas": _schemas,
 }
 
 
@@ -207,6 +232,9 @@ class Settings(BaseModel):
     account_map: Path | None = _env("account_map")  # CSV (system,key,account_id) for keys no field maps
     zendesk_account_field: str = _env("zendesk_account_field", "external_id")  # organization column = CRM account id
     stripe_account_key: str = _env("stripe_account_key", "account_id")  # customer metadata key = CRM account id
+    # the warehouse Fivetran or Airbyte lands the systems in (a secret: the URL may hold a password); unset: files
+    warehouse_url: SecretStr | None = _env("warehouse_url")
+    warehouse_schemas: dict[str, str] = _env("warehouse_schemas", {})  # system -> schema, where not its name
 
     @field_validator("*", mode="before")
     @classmethod
@@ -239,6 +267,16 @@ class Settings(BaseModel):
         from .ingest.systems import resolve
 
         return resolve(self.systems)
+
+    @property
+    def warehouse_extracts(self) -> Path:
+        """Where the rows read from PRODOPS_WAREHOUSE_URL are kept as files, one folder per table, to be landed."""
+        return self.home / "warehouse_extracts"
+
+    def source_root(self, system: str) -> Path:
+        """The directory a system's table folders are in: the extracts of the warehouse for a vendor's
+        system when one is set, else PRODOPS_SOURCES."""
+        return self.warehouse_extracts if self.warehouse_url and system != "prodops" else self.sources
 
     @property
     def raw_zone(self) -> Path:

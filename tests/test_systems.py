@@ -15,9 +15,11 @@ import pytest
 from prodops_pipeline.demo.systems import write_systems
 from prodops_pipeline.ingest.landing import land_table
 from prodops_pipeline.ingest.systems import SYSTEMS, SystemsError, resolve, selected_tables
+from prodops_pipeline.ingest.warehouse import postgres_extension
 from prodops_pipeline.settings import Settings, SettingsError
 
 from .conftest import published_content, settings_for
+from .postgres import needs_postgres, postgres_server
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "external"
 PRESET = "salesforce,zendesk,stripe"
@@ -182,3 +184,73 @@ def test_fivetran_seeds_land_and_build_through_the_preset(clean_sources, tmp_pat
     assert len(accounts) == 10 and (account, "Eric's Test") in accounts
     assert periods and all(p[0] == account for p in periods)
     assert loads["zendesk__ticket"]["rows_landed"] > 0 and tickets == not_deleted
+
+
+def _load_warehouse(url: str, files: Path, schemas: dict[str, str]) -> None:
+    """The systems' files as tables of a PostgreSQL warehouse, one schema per system, as Fivetran writes them."""
+    with duckdb.connect() as con:
+        con.execute(f"LOAD '{postgres_extension()}'")
+        con.execute(f"ATTACH '{url}' AS pg (TYPE postgres)")
+        for system, schema in schemas.items():
+            con.execute(f'CREATE SCHEMA pg."{schema}"')
+            for folder in sorted((files / system).iterdir()):
+                con.execute(f'CREATE TABLE pg."{schema}"."{folder.name}" AS '
+                            f"SELECT * FROM read_csv('{folder}/*.csv', header = true, union_by_name = true)")
+
+
+@needs_postgres
+def test_a_warehouse_is_read_incrementally_by_sync_time(clean_sources, tmp_path):
+    """The same tables read from a real PostgreSQL (the schema of a system by its name, or by the setting)
+    land as the files do; the next run reads only the rows synced since, and a changed row replaces its
+    earlier version. The URL's password is never shown."""
+    files = tmp_path / "files"
+    written = write_systems(clean_sources, files, resolve(tuple(PRESET.split(","))), {}).rows
+    home = tmp_path / "home"
+    with postgres_server() as url:
+        _load_warehouse(url, files, {"salesforce": "salesforce", "zendesk": "zendesk_support", "stripe": "stripe"})
+        secret_url = url.replace("postgres@", "postgres:hunter2secret@")
+        extra = dict(PRODOPS_SYSTEMS=PRESET, PRODOPS_WAREHOUSE_URL=secret_url, PRODOPS_WAREHOUSE_SCHEMAS="zendesk=zendesk_support")
+        first = _prodops(["ingest"], home, files, **extra)
+        assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+        loads = {t["table"]: t for t in json.loads(_prodops(["status", "--format", "json"], home, files, **extra).stdout)["tables"]}
+        for name, rows in written.items():
+            if "/" in name:
+                landed = loads[name.replace("/", "__")]["rows_landed_total"]
+                assert landed == rows - (2 if name == "zendesk/ticket" else 0), name
+        state_file = home / "warehouse_extracts" / "zendesk" / "ticket" / "_extract.json"
+        first_until = json.loads(state_file.read_text())["until"]
+        newest = duckdb.sql(f"select max(_fivetran_synced)::varchar from read_csv('{files}/zendesk/ticket/*.csv')").fetchone()[0]
+        assert first_until == newest
+
+        with duckdb.connect() as con:
+            con.execute(f"LOAD '{postgres_extension()}'")
+            con.execute(f"ATTACH '{url}' AS pg (TYPE postgres)")
+            con.execute("UPDATE pg.zendesk_support.ticket SET status = 'open', _fivetran_synced = TIMESTAMP '2026-07-01 00:00:00' "
+                        "WHERE id = 'tkt_0000001'")
+            con.execute("INSERT INTO pg.zendesk_support.ticket (id, created_at, organization_id, status, subject, _fivetran_synced) "
+                        "VALUES ('tkt_new', TIMESTAMP '2026-06-30 20:00:00', 'org_acc_000001', 'new', 'Export fails', "
+                        "TIMESTAMP '2026-07-01 00:00:01')")
+        second = _prodops(["ingest"], home, files, **extra)
+        assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    state = json.loads(state_file.read_text())
+    assert state["last"]["rows_read"] == 2 and state["last"]["since"] == first_until
+    assert state["until"] == "2026-07-01 00:00:01" and state["last"]["source"] == "zendesk_support.ticket"
+    with duckdb.connect() as con:
+        tickets = dict(con.sql(f"select id, status from read_parquet('{home}/raw/zendesk__ticket/landed/*/*.parquet')").fetchall())
+    assert len(tickets) == written["zendesk/ticket"] - 2 + 1
+    assert tickets["tkt_0000001"] == "open" and tickets["tkt_new"] == "new"
+    for run in (first, second):
+        assert "hunter2secret" not in run.stdout + run.stderr
+    assert not any("hunter2secret" in p.read_text(errors="ignore") for p in (home / "logs").glob("*"))
+
+
+def test_warehouse_settings_are_checked_and_the_url_never_shown():
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"PRODOPS_WAREHOUSE_URL": "mysql://me:pa55word@db/x", "PRODOPS_WAREHOUSE_SCHEMAS": "zendesk"})
+    said = str(error.value)
+    assert "PRODOPS_WAREHOUSE_URL must be a PostgreSQL URL" in said and "pa55word" not in said
+    assert "PRODOPS_WAREHOUSE_SCHEMAS='zendesk': 'zendesk' is not system=schema" in said
+    settings = Settings.from_env({"PRODOPS_WAREHOUSE_URL": "postgresql://me:pa55word@db/x",
+                                  "PRODOPS_WAREHOUSE_SCHEMAS": "zendesk=zendesk_support"})
+    assert "pa55word" not in repr(settings) and settings.warehouse_schemas == {"zendesk": "zendesk_support"}
+    assert settings.source_root("zendesk") == settings.warehouse_extracts and settings.source_root("prodops") == settings.sources

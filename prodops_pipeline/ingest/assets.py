@@ -8,6 +8,7 @@ from ..settings import Settings
 from .contract import Table
 from .landing import LoadResult, SourceError, land_table, reference_target
 from .systems import SYSTEMS, selected_tables
+from .warehouse import WarehouseError, extract
 
 QUARANTINE_CHECK = "quarantine_rate"
 
@@ -72,11 +73,17 @@ def build_ingest_asset(settings: Settings, table: Table) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
         config = settings.get()
+        pulled = None
         try:
+            if config.warehouse_url and table.system != "prodops":
+                pulled = extract(config, table)
             result = land_table(config, table, backfill_window(context) if table.event_like else None)
-        except SourceError as exc:
+        except (SourceError, WarehouseError) as exc:
             raise dg.Failure(description=str(exc)) from None
         metadata = load_metadata(result)
+        if pulled:
+            metadata["warehouse_rows_read"] = dg.MetadataValue.int(pulled.rows_read)
+            metadata["warehouse_synced_until"] = str(pulled.until)
         if result.unreadable:
             problems = "; ".join(str(u) for u in result.unreadable)
             raise dg.Failure(

@@ -44,7 +44,7 @@ def _now() -> datetime:
 
 
 def source_files(settings: Settings, table: Table) -> list[Path]:
-    folder = settings.sources / table.folder
+    folder = settings.source_root(table.system) / table.folder
     if not folder.is_dir():
         if table.optional:
             return []
@@ -54,12 +54,12 @@ def source_files(settings: Settings, table: Table) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
 
 
-def _changed_files(files: list[Path], settings: Settings, manifest: dict[str, FileRecord]) -> tuple[list[Path], dict[Path, str]]:
+def _changed_files(files: list[Path], root: Path, manifest: dict[str, FileRecord]) -> tuple[list[Path], dict[Path, str]]:
     """The files whose content is not landed yet, and the content hash of each file."""
     changed, hashes = [], {}
     for path in files:
         stat = path.stat()
-        record = manifest.get(path.relative_to(settings.sources).as_posix())
+        record = manifest.get(path.relative_to(root).as_posix())
         if record and record.size == stat.st_size and record.mtime_ns == stat.st_mtime_ns:
             hashes[path] = record.sha256
             continue
@@ -122,10 +122,11 @@ def _land_locked(settings: Settings, table: Table, zone: TableZone, days) -> Loa
     load_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     manifest = zone.manifest()
     judging = meaning(settings, JUDGING)
+    root = settings.source_root(table.system)
     rejudge = changes(zone.judged_with(), judging, bool(manifest))
     files = [p for p in source_files(settings, table)
-             if rejudge or in_window(file_day(p.relative_to(settings.sources).as_posix()), days)]
-    changed, hashes = _changed_files(files, settings, {} if rejudge else manifest)
+             if rejudge or in_window(file_day(p.relative_to(root).as_posix()), days)]
+    changed, hashes = _changed_files(files, root, {} if rejudge else manifest)
     record = LoadRecord(table.name, load_id, started.isoformat(), "", [], len(files) - len(changed), 0, 0, 0, {},
                         rejudged_because=rejudge)
     unreadable: list[UnreadableFile] = []
@@ -140,7 +141,7 @@ def _land_locked(settings: Settings, table: Table, zone: TableZone, days) -> Loa
         with _connect(settings) as con:
             _write_schema(con, table, zone)
     for path in files:
-        rel = path.relative_to(settings.sources).as_posix()
+        rel = path.relative_to(root).as_posix()
         if path not in changed and rel in manifest:  # content unchanged; remember the new timestamp
             st = path.stat()
             manifest[rel].size, manifest[rel].mtime_ns = st.st_size, st.st_mtime_ns
@@ -164,7 +165,7 @@ def _check_and_write(
     hashes: dict[Path, str],
     record: LoadRecord,
 ) -> None:
-    rel = {str(p): p.relative_to(settings.sources).as_posix() for p in files}
+    rel = {str(p): p.relative_to(settings.source_root(table.system)).as_posix() for p in files}
     keys = {r: file_key(r) for r in rel.values()}
     con.execute("CREATE OR REPLACE TEMP TABLE file_keys (_abs VARCHAR, _rel VARCHAR, _file_key VARCHAR)")
     if rel:

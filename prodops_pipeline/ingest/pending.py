@@ -18,7 +18,7 @@ def pending_files(settings: Settings) -> dict[str, list[str]]:
         except SourceError:
             continue  # a missing folder is reported by the run itself
         for path in files:
-            rel = path.relative_to(settings.sources).as_posix()
+            rel = path.relative_to(settings.source_root(table.system)).as_posix()
             record, stat = manifest.get(rel), path.stat()
             if not record or (record.size, record.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
                 pending.setdefault(table.name, []).append(rel)
