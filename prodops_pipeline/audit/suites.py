@@ -20,6 +20,7 @@ from typing import Any
 import great_expectations.expectations as gxe
 
 from ..ingest.contract import TABLES, Table
+from ..ingest.systems import VENDOR_TABLES
 from .identities import IDENTITIES
 
 EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
@@ -123,7 +124,8 @@ def mart_nodes(manifest_path: Path) -> list[tuple[dict[str, Any], list[dict[str,
 
 
 def all_suites(manifest_path: Path) -> list[SuiteSpec]:
-    suites = [raw_suite(t) for t in TABLES] + [volume_suite(t) for t in TABLES]
+    # a vendor's table is judged by its contract at landing; its volume is watched like ours
+    suites = [raw_suite(t) for t in TABLES] + [volume_suite(t) for t in TABLES + VENDOR_TABLES]
     suites += [freshness_suite(t) for t in TABLES if t.name in FRESHNESS_COLUMN]
     return suites + [mart_suite(node, tests) for node, tests in mart_nodes(manifest_path)]
 
