@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from prodops_pipeline.demo.systems import write_systems
-from prodops_pipeline.ingest.landing import land_table
+from prodops_pipeline.ingest.landing import SourceError, land_table
 from prodops_pipeline.ingest.systems import SYSTEMS, SystemsError, resolve, selected_tables
 from prodops_pipeline.ingest.warehouse import postgres_extension
 from prodops_pipeline.settings import Settings, SettingsError
@@ -97,6 +97,11 @@ def test_zendesk_accounts_map_by_field_then_file_and_the_rest_are_quarantined(cl
     }
     landed, _ = land(PRODOPS_ZENDESK_ACCOUNT_FIELD="crm_code")
     assert landed == {"t2": "acc_000002", "t3": "acc_000003"}
+
+    mapping.write_text("tool,id,account\nzendesk,3,acc_000003\n")
+    with pytest.raises(SourceError, match=r"PRODOPS_ACCOUNT_MAP=.*map.csv must be a CSV with the columns system, key, "
+                                          r"account_id \(its columns: tool, id, account\)"):
+        land(PRODOPS_ZENDESK_ACCOUNT_FIELD="external_id", PRODOPS_TIMEZONE="UTC")
 
 
 def _prodops(args: list[str], home: Path, sources: Path, **extra: str) -> subprocess.CompletedProcess:

@@ -267,8 +267,8 @@ def _account_map_sql(settings: Settings, table: Table) -> str:
     """(k, account_id): each key of the table's system that maps to a CRM account; its field first,
     then the mapping file."""
     mapping = SYSTEMS[table.system].account_map
-    crm_keys = _keys_sql(TableZone(settings.raw_zone, SYSTEMS[settings.kind_systems["crm"]].account_keys[0]),
-                         SYSTEMS[settings.kind_systems["crm"]].account_keys[1]) or NO_KEYS
+    accounts, account_id = reference_target(settings, "accounts", "account_id")
+    crm_keys = _keys_sql(TableZone(settings.raw_zone, accounts), account_id) or NO_KEYS
     by_field = NO_MAP
     landed = _landed_sql(TableZone(settings.raw_zone, mapping.table))
     if landed:
@@ -276,10 +276,8 @@ def _account_map_sql(settings: Settings, table: Table) -> str:
         by_field = (f"SELECT DISTINCT CAST({q(mapping.key)} AS VARCHAR) AS k, CAST({field} AS VARCHAR) AS account_id "
                     f"FROM ({landed}) WHERE CAST({field} AS VARCHAR) IN (SELECT k FROM ({crm_keys}))")
     by_file = NO_MAP
-    if settings.account_map and not settings.account_map.is_file():
-        raise SourceError(f"PRODOPS_ACCOUNT_MAP={settings.account_map} is not a file (a CSV with the columns "
-                          "system, key, account_id)")
     if settings.account_map:
+        _check_mapping_file(settings.account_map)
         by_file = (f"SELECT CAST(key AS VARCHAR) AS k, CAST(account_id AS VARCHAR) AS account_id "
                    f"FROM read_csv({lit(str(settings.account_map))}, all_varchar = true, header = true) "
                    f"WHERE lower(trim(system)) = {lit(table.system)} AND account_id IN (SELECT k FROM ({crm_keys})) "
@@ -289,6 +287,15 @@ def _account_map_sql(settings: Settings, table: Table) -> str:
 
 
 NO_MAP = "SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS account_id WHERE false"
+MAPPING_COLUMNS = ("system", "key", "account_id")
+
+
+def _check_mapping_file(path: Path) -> None:
+    columns = file_columns(path) if path.is_file() else None
+    if columns is None or not set(MAPPING_COLUMNS) <= set(columns):
+        found = f"its columns: {', '.join(columns)}" if columns else "not a readable CSV file"
+        raise SourceError(f"PRODOPS_ACCOUNT_MAP={path} must be a CSV with the columns {', '.join(MAPPING_COLUMNS)} "
+                          f"({found})")
 
 
 def _headers_lacking_required(table: Table, files: list[Path]) -> dict[Path, str]:
