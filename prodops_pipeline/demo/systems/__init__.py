@@ -18,7 +18,6 @@ import duckdb
 from ...ingest.contract import TABLES
 from ...ingest.systems import resolve
 from ..generator import GROUND_TRUTH, GenerationReport, generate
-from ..writer import write
 from . import salesforce, stripe, zendesk
 
 CANONICAL = "_canonical"
@@ -58,14 +57,3 @@ def write_systems(canonical: Path, out: Path, kind_systems: dict[str, str], cano
                 files += sum(1 for _ in (out / system).rglob("*.csv"))
     shutil.copy2(canonical / GROUND_TRUTH, out / GROUND_TRUTH)
     return GenerationReport(out, rows, files, out / GROUND_TRUTH)
-
-
-def fivetran_time(column: str) -> str:
-    """SQL: our ISO-8601 UTC text as Fivetran lands a timestamp (UTC, no zone: '2026-01-31 23:30:00')."""
-    return f"replace(replace({column}, 'T', ' '), 'Z', '')"
-
-
-def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> int:
-    table = con.sql(sql).fetch_arrow_table()
-    write(table, path, "csv")
-    return table.num_rows

@@ -8,11 +8,10 @@ from pathlib import Path
 import duckdb
 
 from ...ingest.validation import lit
+from .shapes import fivetran_time, write_query
 
 
 def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[str, int]:
-    from . import fivetran_time, write_query
-
     accounts = f"read_csv({lit(str(canonical / 'accounts' / '*'))}, all_varchar = true, header = true)"
     contacts = f"read_csv({lit(str(canonical / 'contacts' / '*'))}, all_varchar = true, header = true)"
     current = (f"SELECT account_id AS id, account_name AS name, industry, region AS region_c, "

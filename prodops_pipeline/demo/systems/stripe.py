@@ -10,14 +10,13 @@ from pathlib import Path
 import duckdb
 
 from ...ingest.validation import lit
+from .shapes import write_query
 from ..catalogue import PLANS, PRICE_PER_SEAT
 
 YEARLY = {"growth", "enterprise"}
 
 
 def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[str, int]:
-    from . import write_query
-
     root = out / "stripe"
     periods = f"read_csv({lit(str(canonical / 'subscription_periods' / '*'))}, all_varchar = true, header = true)"
     accounts = f"read_csv({lit(str(canonical / 'accounts' / '*'))}, all_varchar = true, header = true)"

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from ...ingest.validation import lit
+from .shapes import fivetran_time, write_query
 
 TICKET_COLUMNS = ("ticket_id VARCHAR, account_id VARCHAR, requester_id VARCHAR, created_at VARCHAR, status VARCHAR, "
                   "priority VARCHAR, type VARCHAR, tags VARCHAR[], feature_key VARCHAR, channel VARCHAR, "
@@ -30,8 +31,6 @@ def _user(role: str, requester: str) -> str:
 
 
 def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[str, int]:
-    from . import fivetran_time, write_query
-
     root = out / "zendesk"
     con.execute(f"CREATE OR REPLACE TEMP TABLE tickets AS SELECT * FROM {_json(canonical / 'tickets' / '*.jsonl', TICKET_COLUMNS)}")
     accounts = f"read_csv({lit(str(canonical / 'accounts' / '*'))}, all_varchar = true, header = true)"
