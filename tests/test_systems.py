@@ -15,7 +15,7 @@ import pytest
 from prodops_pipeline.demo.systems import write_systems
 from prodops_pipeline.ingest.landing import SourceError, land_table
 from prodops_pipeline.ingest.systems import SYSTEMS, SystemsError, resolve, selected_tables
-from prodops_pipeline.ingest.warehouse import postgres_extension
+from prodops_pipeline.ingest.warehouse import WarehouseError, extract, postgres_extension
 from prodops_pipeline.settings import Settings, SettingsError
 
 from .conftest import published_content, settings_for
@@ -236,6 +236,15 @@ def test_a_warehouse_is_read_incrementally_by_sync_time(clean_sources, tmp_path)
                         "TIMESTAMP '2026-07-01 00:00:01')")
         second = _prodops(["ingest"], home, files, **extra)
         assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+        organization = next(t for t in SYSTEMS["zendesk"].tables if t.name == "zendesk__organization")
+        elsewhere = settings_for(tmp_path / "elsewhere", files, PRODOPS_SYSTEMS=PRESET, PRODOPS_WAREHOUSE_URL=secret_url,
+                                 PRODOPS_WAREHOUSE_SCHEMAS="zendesk=zendesk_prod")
+        with pytest.raises(WarehouseError, match=r"the warehouse has no table zendesk_prod\.organization \(required "
+                                                 r"zendesk table 'organization'\); set PRODOPS_WAREHOUSE_SCHEMAS"):
+            extract(elsewhere, organization)
+    with pytest.raises(WarehouseError, match="cannot connect to PRODOPS_WAREHOUSE_URL") as gone:
+        extract(elsewhere, organization)  # the server is stopped now
+    assert "hunter2secret" not in str(gone.value)
     state = json.loads(state_file.read_text())
     assert state["last"]["rows_read"] == 2 and state["last"]["since"] == first_until
     assert state["until"] == "2026-07-01 00:00:01" and state["last"]["source"] == "zendesk_support.ticket"

@@ -15,6 +15,7 @@ import os
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 
@@ -56,11 +57,16 @@ def postgres_extension() -> str:
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config=settings.duckdb_config())
     con.execute(f"LOAD {lit(postgres_extension())}")
+    url = settings.warehouse_url.get_secret_value()
     try:
-        con.execute(f"ATTACH {lit(settings.warehouse_url.get_secret_value())} AS wh (TYPE postgres, READ_ONLY)")
+        con.execute(f"ATTACH {lit(url)} AS wh (TYPE postgres, READ_ONLY)")
     except duckdb.Error as exc:
-        # the driver's message names host and database, never the password; the URL itself is not repeated
-        raise WarehouseError(f"cannot connect to PRODOPS_WAREHOUSE_URL: {str(exc).splitlines()[0]}") from None
+        # the driver's message repeats the URL, password included: say it without them
+        said = str(exc).splitlines()[0].replace(url, "PRODOPS_WAREHOUSE_URL")
+        password = urlsplit(url).password
+        if password:
+            said = said.replace(password, "***")
+        raise WarehouseError(f"cannot connect to PRODOPS_WAREHOUSE_URL: {said}") from None
     return con
 
 
@@ -100,16 +106,13 @@ def extract_table(settings: Settings, table: Table, con: duckdb.DuckDBPyConnecti
     key = _merge_key(table, columns)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     if read or not sync:
-        if key is None or not sync:
-            target = folder / (f"{stamp}.parquet" if sync else CURRENT)
-            relation = "delta"
-        else:
-            target = folder / CURRENT
-            relation = "delta"
-            if target.exists():
-                match = " AND ".join(f"kept.{q(k)} IS NOT DISTINCT FROM d.{q(k)}" for k in key)
-                relation = (f"(SELECT * FROM read_parquet({lit(str(target))}) AS kept WHERE NOT EXISTS "
-                            f"(SELECT 1 FROM delta AS d WHERE {match}) UNION ALL BY NAME SELECT * FROM delta)")
+        # no sync column: the whole table, read again; no key: the new rows, kept beside the earlier ones
+        target = folder / (f"{stamp}.parquet" if sync and key is None else CURRENT)
+        relation = "delta"
+        if sync and key is not None and target.exists():
+            match = " AND ".join(f"kept.{q(k)} IS NOT DISTINCT FROM d.{q(k)}" for k in key)
+            relation = (f"(SELECT * FROM read_parquet({lit(str(target))}) AS kept WHERE NOT EXISTS "
+                        f"(SELECT 1 FROM delta AS d WHERE {match}) UNION ALL BY NAME SELECT * FROM delta)")
         staged = folder / f".{stamp}.tmp"
         con.execute(f"COPY (SELECT * FROM {relation}) TO {lit(str(staged))} (FORMAT parquet)")
         os.replace(staged, target)
