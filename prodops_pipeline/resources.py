@@ -50,6 +50,7 @@ class PipelineSettings(dg.ConfigurableResource):
     account_map: str | None
     zendesk_account_field: str
     stripe_account_key: str
+    pendo_account_field: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":

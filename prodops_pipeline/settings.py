@@ -186,7 +186,7 @@ _READERS = {
     "smtp_user": lambda v, _: str(v) or None, "smtp_password": lambda v, _: v,
     "digest_from": _sender, "digest_to": _addresses,
     "systems": parse_systems, "account_map": lambda v, _: _path(v) if str(v).strip() else None,
-    "zendesk_account_field": _identifier, "stripe_account_key": _identifier,
+    "zendesk_account_field": _identifier, "stripe_account_key": _identifier, "pendo_account_field": _identifier,
     "warehouse_url": _warehouse_url, "warehouse_schemas": _schemas,
 }
 
@@ -232,6 +232,7 @@ class Settings(BaseModel):
     account_map: Path | None = _env("account_map")  # CSV (system,key,account_id) for keys no field maps
     zendesk_account_field: str = _env("zendesk_account_field", "external_id")  # organization column = CRM account id
     stripe_account_key: str = _env("stripe_account_key", "account_id")  # customer metadata key = CRM account id
+    pendo_account_field: str = _env("pendo_account_field", "id")  # account_history column = CRM account id
     # the warehouse Fivetran or Airbyte lands the systems in (a secret: the URL may hold a password); unset: files
     warehouse_url: SecretStr | None = _env("warehouse_url")
     warehouse_schemas: dict[str, str] = _env("warehouse_schemas", {})  # system -> schema, where not its name

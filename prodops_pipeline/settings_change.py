@@ -56,7 +56,8 @@ def _account_mapping(settings: Settings) -> str:
     file = settings.account_map
     digest = content_hash(file) if file and file.is_file() else "none"
     return (f"zendesk organization field {settings.zendesk_account_field}; stripe customer metadata key "
-            f"{settings.stripe_account_key}; mapping file {file or 'none'} (sha256 {digest[:12]})")
+            f"{settings.stripe_account_key}; pendo account field {settings.pendo_account_field}; "
+            f"mapping file {file or 'none'} (sha256 {digest[:12]})")
 
 
 def record(path: Path, values: dict[str, str]) -> None:

@@ -46,11 +46,14 @@ def quarantine_check(result: LoadResult, max_rate: float) -> dg.AssetCheckResult
 
 
 def upstream_tables(settings: Settings, table: Table) -> list[str]:
-    """The raw tables landed before this one: those its keys must exist in, and those its accounts map through."""
+    """The raw tables landed before this one: those its keys must exist in, and those its accounts and
+    people map through."""
     names = [reference_target(settings, parent, "")[0] for parent in table.parents]
+    crm = SYSTEMS[settings.kind_systems["crm"]]
     if table.account_column:
-        crm = SYSTEMS[settings.kind_systems["crm"]]
         names += [SYSTEMS[table.system].account_map.table, crm.account_keys[0]]
+    if table.user_column:
+        names.append(crm.contact_keys[0])
     return list(dict.fromkeys(names))
 
 

@@ -21,6 +21,9 @@ class Column:
     # the value is another system's key for the CRM's account: it lands with the account it maps to
     # (`_account_id`), and a row whose key maps to none is quarantined
     maps_account: bool = False
+    # the value is an e-mail naming a CRM contact: the row lands with that contact's user id (`_user_id`),
+    # and a row whose e-mail names none is quarantined
+    maps_user: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,15 @@ class Table:
     @property
     def account_column(self) -> str | None:
         return next((c.name for c in self.columns if c.maps_account), None)
+
+    @property
+    def user_column(self) -> str | None:
+        return next((c.name for c in self.columns if c.maps_user), None)
+
+    @property
+    def mapped_columns(self) -> list[str]:
+        """The columns landing adds: the CRM account and the CRM contact a row's keys map to."""
+        return (["_account_id"] if self.account_column else []) + (["_user_id"] if self.user_column else [])
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from .contract import Table
 from .raw_zone import LANDED, QUARANTINE, SCHEMA_KEY, FileRecord, LoadRecord, TableZone, content_hash, file_key
 from .readers import META_COLUMNS, UnreadableFile, file_columns, read_as_text
 from .systems import SYSTEMS
-from .validation import Reason, account_mapping_statements, build_checks, landed_type, lit, q, typed
+from .validation import (Reason, account_mapping_statements, build_checks, landed_type, lit, q, typed,
+                         user_mapping_statements)
 
 
 class SourceError(RuntimeError):
@@ -193,14 +194,20 @@ def _check_and_write(
         con.execute(statement)
     if table.account_column:
         expected = SYSTEMS[table.system].account_map.describe(settings)
-        for statement in account_mapping_statements(table, _account_map_sql(settings, table), expected):
+        try:
+            for statement in account_mapping_statements(table, _account_map_sql(settings, table), expected):
+                con.execute(statement)
+        except duckdb.BinderException as error:  # a field setting naming a column the system's table lacks
+            raise SourceError(f"{table.name}: cannot map its accounts: expected {expected} "
+                              f"({str(error).splitlines()[0]})") from None
+    if table.user_column:
+        for statement in user_mapping_statements(table, _user_map_sql(settings), SYSTEMS[table.system].user_map.describe):
             con.execute(statement)
     for path, reason in _headers_lacking_required(table, files).items():
         con.execute(f"UPDATE checked SET _reason = {lit(reason)}, _rule = {lit(reason)} WHERE _source_file = {lit(str(path))}")
 
-    extras = sorted(present - set(table.column_names) - set(META_COLUMNS) - {"_account_id"})
-    if table.account_column:
-        extras.append("_account_id")
+    extras = sorted(present - set(table.column_names) - set(META_COLUMNS) - set(table.mapped_columns))
+    extras += table.mapped_columns
     meta = f"f._rel AS _source_file, TIMESTAMP {lit(loaded_at.isoformat(sep=' '))} AS _loaded_at, {lit(load_id)} AS _load_id"
     landed_cols = ", ".join(
         [f"CAST({typed(c.name)} AS {landed_type(c)}) AS {q(c.name)}" for c in table.columns]
@@ -273,6 +280,9 @@ def _account_map_sql(settings: Settings, table: Table) -> str:
     landed = _landed_sql(TableZone(settings.raw_zone, mapping.table))
     if landed:
         field = mapping.field(settings)
+        if mapping.latest:
+            landed = (f"SELECT * FROM ({landed}) QUALIFY row_number() OVER "
+                      f"(PARTITION BY {q(mapping.key)} ORDER BY {q(mapping.latest)} DESC NULLS LAST, _loaded_at DESC) = 1")
         by_field = (f"SELECT DISTINCT CAST({q(mapping.key)} AS VARCHAR) AS k, CAST({field} AS VARCHAR) AS account_id "
                     f"FROM ({landed}) WHERE CAST({field} AS VARCHAR) IN (SELECT k FROM ({crm_keys}))")
     by_file = NO_MAP
@@ -287,6 +297,17 @@ def _account_map_sql(settings: Settings, table: Table) -> str:
 
 
 NO_MAP = "SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS account_id WHERE false"
+
+
+def _user_map_sql(settings: Settings) -> str:
+    """(k, user_id): each e-mail, trimmed and lower-cased, that exactly one CRM contact has."""
+    contacts, user_id = reference_target(settings, "contacts", "user_id")
+    landed = _landed_sql(TableZone(settings.raw_zone, contacts))
+    if not landed:
+        return "SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS user_id WHERE false"
+    email = "lower(trim(CAST(email AS VARCHAR)))"
+    return (f"SELECT {email} AS k, min(CAST({q(user_id)} AS VARCHAR)) AS user_id FROM ({landed}) "
+            f"WHERE {email} <> '' GROUP BY 1 HAVING count(DISTINCT {q(user_id)}) = 1")
 MAPPING_COLUMNS = ("system", "key", "account_id")
 
 
@@ -330,7 +351,7 @@ def _data_currency(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone
 def _write_schema(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone) -> None:
     """The typed, empty partition that lets a table nothing has arrived for yet be read."""
     columns = ", ".join([f"CAST(NULL AS {landed_type(c)}) AS {q(c.name)}" for c in table.columns]
-                        + (["NULL::VARCHAR AS _account_id"] if table.account_column else [])
+                        + [f"NULL::VARCHAR AS {c}" for c in table.mapped_columns]
                         + ["NULL::VARCHAR AS _source_file", "NULL::TIMESTAMP AS _loaded_at", "NULL::VARCHAR AS _load_id"])
     folder = zone.root / LANDED / f"_file_key={SCHEMA_KEY}"
     folder.mkdir(parents=True, exist_ok=True)

@@ -123,6 +123,10 @@ class Reason:
         return f"unmapped account: {column}"
 
     @staticmethod
+    def unmapped_user(column: str) -> str:
+        return f"unmapped user: {column}"
+
+    @staticmethod
     def malformed_csv(error_type: str) -> str:
         return f"malformed CSV line: {error_type}"
 
@@ -252,6 +256,19 @@ def account_mapping_statements(table: Table, map_sql: str, expected: str) -> lis
         f"UPDATE checked SET _account_id = m.account_id FROM ({map_sql}) m WHERE {typed(column)} = m.k",
         f"UPDATE checked SET _reason = concat_ws('; ', _reason, {unmapped.reason}), "
         f"_rule = concat_ws('; ', _rule, {lit(unmapped.rule)}) WHERE _malformed IS NULL AND _account_id IS NULL",
+    ]
+
+
+def user_mapping_statements(table: Table, map_sql: str, expected: str) -> list[str]:
+    """Give each row of `checked` the CRM contact its e-mail names (`_user_id`); a row whose e-mail names
+    none is quarantined. The reason never repeats the e-mail: it is personal data."""
+    column = table.user_column
+    reason = f"{Reason.unmapped_user(column)} (expected {expected})"
+    return [
+        "ALTER TABLE checked ADD COLUMN _user_id VARCHAR",
+        f"UPDATE checked SET _user_id = m.user_id FROM ({map_sql}) m WHERE lower(trim({typed(column)})) = m.k",
+        f"UPDATE checked SET _reason = concat_ws('; ', _reason, {lit(reason)}), "
+        f"_rule = concat_ws('; ', _rule, {lit(Reason.unmapped_user(column))}) WHERE _malformed IS NULL AND _user_id IS NULL",
     ]
 
 

@@ -4,7 +4,7 @@
 {{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='day') }}
 
 with events as (
-    select user_id, account_id, feature_key, occurred_at, loaded_at, {{ reporting_day('occurred_at') }} as day
+    select user_id, account_id, feature_key, occurred_at, feature_use_count, loaded_at, {{ reporting_day('occurred_at') }} as day
     from {{ ref('int_usage_events') }}
     where event_name = 'feature_used' and feature_key is not null
     {% if is_incremental() -%}
@@ -18,7 +18,7 @@ select
     feature_key,
     day,
     {{ period_start('month', 'day') }} as month_start,
-    count(*) as uses,
+    sum(feature_use_count) as uses,
     min(occurred_at) as first_used_at,
     max(occurred_at) as last_used_at,
     max(loaded_at) as loaded_at

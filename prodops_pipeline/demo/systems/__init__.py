@@ -18,11 +18,12 @@ import duckdb
 from ...ingest.contract import TABLES
 from ...ingest.systems import resolve
 from ..generator import GROUND_TRUTH, GenerationReport, generate
-from . import salesforce, stripe, zendesk
+from . import pendo, qualtrics, salesforce, stripe, zendesk
 
 CANONICAL = "_canonical"
 WRITERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, Path], dict[str, int]]] = {
-    "salesforce": salesforce.write, "stripe": stripe.write, "zendesk": zendesk.write,
+    "pendo": pendo.write, "qualtrics": qualtrics.write, "salesforce": salesforce.write, "stripe": stripe.write,
+    "zendesk": zendesk.write,
 }
 
 

@@ -23,6 +23,16 @@ class AccountMap:
     key: str
     field: Callable[..., str]
     describe: Callable[..., str]  # for reasons and docs: where the CRM id is looked for
+    latest: str | None = None  # `table` holds versions: the field is read from the latest by this column
+
+
+@dataclass(frozen=True)
+class UserMap:
+    """A system whose rows name their person by e-mail (the column marked `maps_user`): the person is the
+    CRM contact with that e-mail, compared case-insensitively; an e-mail no contact or several contacts
+    have maps to none."""
+
+    describe: str
 
 
 @dataclass(frozen=True)
@@ -30,23 +40,26 @@ class System:
     name: str
     kinds: tuple[str, ...]
     tables: tuple[Table, ...]
+    also: tuple[str, ...] = ()  # kinds it serves where no named system serves them (Pendo's polls: surveys)
     account_map: AccountMap | None = None
+    user_map: UserMap | None = None
     account_keys: tuple[str, str] | None = None  # a CRM: (table, column) of its account ids
     contact_keys: tuple[str, str] | None = None  # a CRM: (table, column) of its contact (user) ids
 
 
 def _systems() -> dict[str, System]:
-    from . import salesforce, stripe, zendesk
+    from . import pendo, qualtrics, salesforce, stripe, zendesk
 
     prodops = System("prodops", KINDS, TABLES, account_keys=("accounts", "account_id"),
                      contact_keys=("contacts", "user_id"))
-    return {s.name: s for s in (prodops, salesforce.SYSTEM, stripe.SYSTEM, zendesk.SYSTEM)}
+    return {s.name: s for s in (prodops, pendo.SYSTEM, salesforce.SYSTEM, stripe.SYSTEM, zendesk.SYSTEM,
+                                qualtrics.SYSTEM)}
 
 
 SYSTEMS = _systems()
 VENDOR_TABLES = tuple(t for s in SYSTEMS.values() if s.name != "prodops" for t in s.tables)
 # named in the issue of the connectors, not built yet: asking for one is a clear error, never a silent fallback
-PLANNED = {"pendo": ("usage", "surveys"), "hubspot": ("crm", "tickets"), "qualtrics": ("surveys",)}
+PLANNED = {"hubspot": ("crm", "tickets")}
 
 
 class SystemsError(ValueError):
@@ -54,8 +67,10 @@ class SystemsError(ValueError):
 
 
 def resolve(names: tuple[str, ...]) -> dict[str, str]:
-    """kind -> the system serving it. A kind no named system serves is ours (prodops)."""
+    """kind -> the system serving it. A kind no named system serves is served by a named system that
+    also serves it (Pendo's polls, where no survey tool is named), else by ours (prodops)."""
     chosen: dict[str, str] = {}
+    also: dict[str, str] = {}
     for name in names:
         if name in PLANNED:
             raise SystemsError(f"{name!r} is not available in this version yet (it would serve "
@@ -69,7 +84,9 @@ def resolve(names: tuple[str, ...]) -> dict[str, str]:
                 raise SystemsError(f"{chosen[kind]} and {name} both serve {kind}: name one system per kind "
                                    f"(kinds: {', '.join(KINDS)})")
             chosen[kind] = name
-    return {kind: chosen.get(kind, "prodops") for kind in KINDS}
+        for kind in SYSTEMS[name].also:
+            also.setdefault(kind, name)
+    return {kind: chosen.get(kind, also.get(kind, "prodops")) for kind in KINDS}
 
 
 def selected_tables(by_kind: dict[str, str]) -> tuple[Table, ...]:
