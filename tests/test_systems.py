@@ -236,7 +236,9 @@ def test_fivetran_seeds_land_and_build_through_the_preset(preset, tmp_path):
                   for t in ("event", "feature_event")]
     assert loads["pendo__event"]["rows_landed"] == 5 and buckets == (54, landed[1]) and landed[0] == 54, buckets
     assert features == 4  # the seed's five feature versions, one feature twice
-    assert responses in (None, 0)  # the seed's NPS poll answers are not scores: left out, counted by a warning
+    assert responses in (None, 0)  # the seed's poll answers name a poll its poll table lacks: orphans
+    if responses is not None:
+        assert loads["pendo__poll_event"]["quarantined_by_reason"] == {"orphan id: poll_id": 3}
     if "qualtrics" in systems:
         assert set(loads["qualtrics__survey_response"]["quarantined_by_reason"]) <= {
             "unmapped user: recipient_email", "unknown value: distribution_channel"}

@@ -1,7 +1,8 @@
 -- Qualtrics responses as NPS responses: a response's score is its answer to its survey's NPS question
 -- (question_type NPS, or MC with selector NPS); a response that did not answer one is not an NPS response.
 -- The comment is its first non-empty answer to a text-entry question (question_type TE) of the survey, by
--- question id. The respondent is the CRM contact landing matched by e-mail; the account is the contact's.
+-- question id. An NPS answer that is not a whole number from 0 to 10 is no score: the response is left out,
+-- and the warning test qualtrics_nps_answers_are_scores counts it. The respondent is the CRM contact landing matched by e-mail; the account is the contact's.
 -- Channels: email; smsinvite as sms; the survey's link, personal links, QR codes and social posts as link;
 -- app (collected in the product) as in_app.
 with question as (
@@ -25,7 +26,8 @@ answers as (
 scores as (
     select response_id, min(trim(value)) as value
     from answers
-    where question_type = 'NPS' or (question_type = 'MC' and selector = 'NPS')
+    where (question_type = 'NPS' or (question_type = 'MC' and selector = 'NPS'))
+        and trim(value) in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10')
     group by response_id
 ),
 
@@ -48,9 +50,7 @@ select
         else 'link'
     end as channel,
     comments.comment,
-    case
-        when scores.value in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10') then cast(scores.value as integer)
-    end as score,
+    cast(scores.value as integer) as score,
     response.recorded_date as responded_at
 from {{ source('qualtrics', 'survey_response') }} as response
 join scores on scores.response_id = response.id
