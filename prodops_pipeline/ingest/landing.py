@@ -308,6 +308,8 @@ def _user_map_sql(settings: Settings) -> str:
     email = "lower(trim(CAST(email AS VARCHAR)))"
     return (f"SELECT {email} AS k, min(CAST({q(user_id)} AS VARCHAR)) AS user_id FROM ({landed}) "
             f"WHERE {email} <> '' GROUP BY 1 HAVING count(DISTINCT {q(user_id)}) = 1")
+
+
 MAPPING_COLUMNS = ("system", "key", "account_id")
 
 
