@@ -5,5 +5,5 @@ select answer.poll_response
 from {{ source('pendo', 'poll_event') }} as answer
 join {{ source('pendo', 'poll') }} as poll on poll.id = answer.poll_id
 where lower(poll.attribute_type) = 'npsrating'
-    and coalesce(trim(answer.poll_response), '') not in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10')
+    and not coalesce({{ is_nps_score('answer.poll_response') }}, false)
 {% endtest %}

@@ -6,6 +6,6 @@ from {{ source('qualtrics', 'question_response') }} as answer
 join {{ source('qualtrics', 'survey_response') }} as response on response.id = answer.response_id
 join {{ source('qualtrics', 'question') }} as question
     on question.survey_id = response.survey_id and question.id = answer.question_id
-where (upper(question.question_type) = 'NPS' or (upper(question.question_type) = 'MC' and upper(question.selector) = 'NPS'))
-    and coalesce(trim(answer.value), '') not in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10')
+where {{ is_qualtrics_nps_question('question.question_type', 'question.selector') }}
+    and not coalesce({{ is_nps_score('answer.value') }}, false)
 {% endtest %}

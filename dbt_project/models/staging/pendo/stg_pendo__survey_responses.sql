@@ -23,7 +23,7 @@ ratings as (
     from answers
     join poll on poll.id = answers.poll_id
     where poll.attribute_type = 'npsrating'
-        and trim(answers.poll_response) in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10')
+        and {{ is_nps_score('answers.poll_response') }}
 ),
 
 comments as (

@@ -26,8 +26,8 @@ answers as (
 scores as (
     select response_id, min(trim(value)) as value
     from answers
-    where (question_type = 'NPS' or (question_type = 'MC' and selector = 'NPS'))
-        and trim(value) in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10')
+    where {{ is_qualtrics_nps_question('question_type', 'selector') }}
+        and {{ is_nps_score('value') }}
     group by response_id
 ),
 
