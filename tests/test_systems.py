@@ -121,6 +121,40 @@ def _prodops(args: list[str], home: Path, sources: Path, **extra: str) -> subpro
     return subprocess.run([str(PRODOPS), *args], env=env, capture_output=True, text=True, timeout=900)
 
 
+def _land(settings: Settings, names: tuple[str, ...]) -> dict:
+    return {t.name: land_table(settings, t).record for t in selected_tables(settings.kind_systems) if t.name in names}
+
+
+def test_respondents_map_by_one_contacts_e_mail_and_a_missing_pendo_field_is_one_line(tmp_path):
+    """A Qualtrics respondent is the one CRM contact with that e-mail, in any case; an e-mail two contacts
+    share, an empty one and a preview response are quarantined with their reasons. A Pendo account field
+    its account_history lacks is a clear error naming the setting's meaning."""
+    sources = tmp_path / "sources"
+    _csv(sources / "accounts" / "a.csv", "account_id,account_name,created_at\nacc_1,A,2025-01-01T00:00:00Z\n")
+    _csv(sources / "contacts" / "c.csv", "user_id,account_id,email,created_at\nu1,acc_1,Ann@Example.com,2025-01-01T00:00:00Z\n"
+         "u2,acc_1,team@example.com,2025-01-01T00:00:00Z\nu3,acc_1,team@example.com,2025-01-01T00:00:00Z\n")
+    _csv(sources / "qualtrics" / "survey_response" / "r.csv", "id,survey_id,recipient_email,distribution_channel,recorded_date\n"
+         "R_1,SV_1, ann@example.COM ,email,2026-01-01 10:00:00\nR_2,SV_1,team@example.com,email,2026-01-01 10:00:00\n"
+         "R_3,SV_1,,anonymous,2026-01-01 10:00:00\nR_4,SV_1,ann@example.com,preview,2026-01-01 10:00:00\n")
+    settings = settings_for(tmp_path / "home", sources, PRODOPS_SYSTEMS="qualtrics")
+    load = _land(settings, ("accounts", "contacts", "qualtrics__survey_response"))["qualtrics__survey_response"]
+    assert (load.rows_read, load.rows_landed) == (4, 1)
+    zone = settings.raw_zone / "qualtrics__survey_response"
+    with duckdb.connect() as con:
+        assert con.sql(f"select id, _user_id from read_parquet('{zone}/landed/*/*.parquet')").fetchall() == [("R_1", "u1")]
+        reasons = dict(con.sql(f"select id, _rule from read_parquet('{zone}/quarantine/*/*.parquet')").fetchall())
+    assert reasons == {"R_2": "unmapped user: recipient_email", "R_3": "unmapped user: recipient_email",
+                       "R_4": "unknown value: distribution_channel"}
+
+    _csv(sources / "pendo" / "account_history" / "a.csv", "id,last_updated_at\nacc_1,2025-01-01 00:00:00\n")
+    _csv(sources / "pendo" / "event" / "e.csv", "visitor_id,account_id,timestamp,num_events\nu1,acc_1,2026-01-01 10:00:00,3\n")
+    settings = settings_for(tmp_path / "home_pendo", sources, PRODOPS_SYSTEMS="pendo",
+                            PRODOPS_PENDO_ACCOUNT_FIELD="agent_salesforceaccountid")
+    with pytest.raises(SourceError, match=r"pendo__event: cannot map its accounts: expected a pendo account whose "
+                                          r"agent_salesforceaccountid \(latest version\) is a CRM account id"):
+        _land(settings, ("accounts", "pendo__account_history", "pendo__event"))
+
+
 # What the vendors' shapes cannot carry, each mart's SQL reading both builds the same way around it:
 # - Pendo counts events in hourly buckets: a feature's first and last use are known to the hour;
 # - Pendo has no retirement date: a retired feature stays in feature_adoption's months after it retired;
