@@ -154,7 +154,18 @@ def assert_consistent(settings: Settings) -> str:
     return build_id
 
 
+# the publish step of a refresh, alone in its own process: the audited warehouse's marts published again
+PUBLISH_AGAIN = ("from prodops_pipeline.publish.build import last_build, publish\n"
+                 "from prodops_pipeline.settings import Settings\n"
+                 "settings = Settings.from_env()\n"
+                 "build = last_build(settings)\n"
+                 "publish(settings, sorted(build['mart_rows']), build['raw_rows'], build['high_water_mark'], build['currency'])\n")
+
+
 def test_a_refresh_killed_while_it_publishes_leaves_a_complete_build(published):
+    """A publish killed at each of its moments leaves analysts the last complete build (only the swap
+    changes what they read), and the next publish clears what it left. The publish is killed in a process
+    of its own: everything a refresh does before it writes nothing analysts read."""
     settings, _ = published
     builds = settings.published / "builds"
     # the moments of a publish: its folder appears, its database is being written, its Parquet files are
@@ -164,11 +175,11 @@ def test_a_refresh_killed_while_it_publishes_leaves_a_complete_build(published):
     killed_publishing = 0
     for reached in moments:
         before = assert_consistent(settings)
-        process = subprocess.Popen([sys.executable, "-m", "prodops_pipeline.cli", "run"], env={**os.environ},
+        process = subprocess.Popen([sys.executable, "-c", PUBLISH_AGAIN], env={**os.environ},
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 600
         while not reached() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
+            time.sleep(0.002)
         in_publish = reached()
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -176,8 +187,9 @@ def test_a_refresh_killed_while_it_publishes_leaves_a_complete_build(published):
         after = assert_consistent(settings)
         assert after == before or not in_publish, "a publish killed before its swap changed what analysts read"
     assert killed_publishing >= 2, "the kills should land inside the publish"
-    assert run_assets(settings).success, "a refresh after the kills still succeeds"
-    assert_consistent(settings)
+    again = subprocess.run([sys.executable, "-c", PUBLISH_AGAIN], env={**os.environ}, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert assert_consistent(settings) != before  # the next publish swapped in its build
     assert not list(settings.published.glob(".*.tmp")) and not list(builds.glob(".*.partial"))
 
 
@@ -223,7 +235,7 @@ def test_every_dbt_unit_test_passes(published):
     settings, _ = published
     ran, failed = [], []
     try:
-        for systems in ("prodops", "pendo,salesforce,zendesk,qualtrics,stripe", "pendo"):
+        for systems in ("prodops", "pendo,salesforce,zendesk,qualtrics,stripe", "hubspot,pendo"):
             selection = settings.model_copy(update={"systems": tuple(systems.split(","))}) if systems != "prodops" else settings
             export_settings(selection)
             only = [] if systems == "prodops" else ["--select", "staging"]  # the rest ran under our layout

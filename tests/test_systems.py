@@ -14,7 +14,7 @@ import pytest
 
 from prodops_pipeline.demo.systems import write_systems
 from prodops_pipeline.ingest.landing import SourceError, land_table
-from prodops_pipeline.ingest.systems import SYSTEMS, SystemsError, resolve, selected_tables
+from prodops_pipeline.ingest.systems import SystemsError, resolve, selected_tables
 from prodops_pipeline.ingest.warehouse import WarehouseError, extract, postgres_extension
 from prodops_pipeline.settings import Settings, SettingsError
 
@@ -38,8 +38,9 @@ def test_one_system_per_kind_and_ours_for_the_rest():
 
 
 @pytest.mark.parametrize("value, said", [
-    ("zendsk", "unknown system 'zendsk'; choose from prodops, pendo, salesforce, stripe, zendesk, qualtrics"),
-    ("hubspot,stripe", "'hubspot' is not available in this version yet (it would serve crm, tickets)"),
+    ("zendsk", "unknown system 'zendsk'; choose from prodops, pendo, salesforce, hubspot, stripe, zendesk, qualtrics"),
+    ("salesforce,hubspot", "salesforce and hubspot both serve crm: name one system per kind"),
+    ("hubspot,zendesk", "hubspot and zendesk both serve tickets: name one system per kind"),
 ])
 def test_a_bad_selection_is_one_line_naming_the_choices(value, said):
     with pytest.raises(SettingsError) as error:
@@ -53,10 +54,11 @@ def test_pendo_serves_surveys_only_where_no_survey_tool_is_named():
     assert resolve(("pendo", "qualtrics"))["usage"] == "pendo"
 
 
-def test_two_systems_for_one_kind_is_a_conflict(monkeypatch):
-    monkeypatch.setitem(SYSTEMS, "helpdesk", SYSTEMS["zendesk"].__class__("helpdesk", ("tickets",), ()))
-    with pytest.raises(SystemsError, match="zendesk and helpdesk both serve tickets: name one system per kind"):
-        resolve(("zendesk", "helpdesk"))
+def test_a_system_serving_two_kinds_serves_both():
+    assert resolve(("hubspot", "pendo", "stripe")) == {"usage": "pendo", "crm": "hubspot", "subscriptions": "stripe",
+                                                       "tickets": "hubspot", "surveys": "pendo"}
+    with pytest.raises(SystemsError, match="hubspot and zendesk both serve tickets"):
+        resolve(("hubspot", "zendesk"))
 
 
 def _csv(path: Path, text: str) -> None:
@@ -143,8 +145,10 @@ def test_respondents_map_by_one_contacts_e_mail_and_a_missing_pendo_field_is_one
     with duckdb.connect() as con:
         assert con.sql(f"select id, _user_id from read_parquet('{zone}/landed/*/*.parquet')").fetchall() == [("R_1", "u1")]
         reasons = dict(con.sql(f"select id, _rule from read_parquet('{zone}/quarantine/*/*.parquet')").fetchall())
+        said = con.sql(f"select _reason from read_parquet('{zone}/quarantine/*/*.parquet') where id = 'R_2'").fetchone()[0]
     assert reasons == {"R_2": "unmapped user: recipient_email", "R_3": "unmapped user: recipient_email",
                        "R_4": "unknown value: distribution_channel"}
+    assert "@" not in said and "e-mail of exactly one CRM contact" in said  # the reason never repeats the e-mail
 
     _csv(sources / "pendo" / "account_history" / "a.csv", "id,last_updated_at\nacc_1,2025-01-01 00:00:00\n")
     _csv(sources / "pendo" / "event" / "e.csv", "visitor_id,account_id,timestamp,num_events\nu1,acc_1,2026-01-01 10:00:00,3\n")
@@ -156,58 +160,80 @@ def test_respondents_map_by_one_contacts_e_mail_and_a_missing_pendo_field_is_one
 
 
 # What the vendors' shapes cannot carry, each mart's SQL reading both builds the same way around it:
-# - Pendo counts events in hourly buckets: a feature's first and last use are known to the hour;
+# - Pendo counts events in hourly buckets: a feature's first and last use are known to the hour, and whether
+#   a surveyed user was active before a survey was shown can move by that hour;
 # - Pendo has no retirement date: a retired feature stays in feature_adoption's months after it retired;
 # - Qualtrics lands no record of an in-product survey being shown: no in-app deliveries, so response
-#   rates and delivered users differ wherever in-app surveys count.
-EXCEPTIONS = {
+#   rates and delivered users differ wherever in-app surveys count;
+# - Pendo's polls are shown in the product only: every response through them is in-app.
+HOURLY = {
     "user_feature_adoption": "select * replace (date_trunc('hour', first_used_at) as first_used_at, "
                              "date_trunc('hour', last_used_at) as last_used_at) from {db}.user_feature_adoption",
     "feature_adoption": "select * from {db}.feature_adoption where not (feature_key = 'legacy_charts' and month >= date '2026-03-31')",
-    "nps_summary": "select * exclude (response_rate, delivered_users) from {db}.nps_summary",
+}
+PRESETS = {
+    PRESET: {
+        "exceptions": {**HOURLY, "nps_summary": "select * exclude (response_rate, delivered_users) from {db}.nps_summary"},
+        "quarantined": {"zendesk__ticket": {"unmapped account: organization_id": 2},
+                        "pendo__event": {"unmapped account: account_id": 3},
+                        "qualtrics__survey_response": {"unmapped user: recipient_email": 1},
+                        "qualtrics__question_response": {"orphan id: response_id": 1}},
+        "unmapped": {"pendo": [{"key": "pendo_trial_workspace", "rows": 3}],
+                     "zendesk": [{"key": "org_without_account", "rows": 2}]},
+    },
+    "hubspot,pendo,stripe": {  # the issue's second preset: Pendo's polls serve surveys
+        "exceptions": {
+            **HOURLY,
+            "nps_responses": "select * exclude (channel) from {db}.nps_responses",
+            "nps_summary": "select * replace (case when dimension = 'user_activity' then null else response_rate end "
+                           "as response_rate, case when dimension = 'user_activity' then null else delivered_users end "
+                           "as delivered_users) from {db}.nps_summary where dimension <> 'channel'",
+        },
+        "quarantined": {"hubspot__ticket": {"unmapped account: id": 2},
+                        "pendo__event": {"unmapped account: account_id": 3}},
+        "unmapped": {"pendo": [{"key": "pendo_trial_workspace", "rows": 3}],
+                     "hubspot": [{"key": "hs_unmapped_1", "rows": 1}, {"key": "hs_unmapped_2", "rows": 1}]},
+    },
 }
 
 
-def _published(home: Path, marts: list[str]) -> dict[str, list]:
+def _published(home: Path, marts: list[str], exceptions: dict[str, str]) -> dict[str, list]:
     with duckdb.connect(str(home / "published" / "analytics.duckdb"), read_only=True) as con:
-        return {m: con.sql(f"select * from ({EXCEPTIONS.get(m, 'select * from {db}.' + m).format(db='main')}) "
+        return {m: con.sql(f"select * from ({exceptions.get(m, 'select * from {db}.' + m).format(db='main')}) "
                            "order by all").fetchall() for m in marts}
 
 
-def test_vendor_shapes_build_the_same_marts_as_our_layout(baseline, clean_sources, tmp_path):
-    """The same world written as Pendo, Salesforce, Zendesk, Qualtrics and Stripe land it publishes marts equal
-    to the canonical build's, every row and value but the named exceptions of EXCEPTIONS. What the shapes
-    plant is quarantined and listed: a Pendo account and a Zendesk organization mapped to no CRM account, and a
-    Qualtrics response from an e-mail no CRM contact has (with its answer)."""
+@pytest.mark.parametrize("preset", PRESETS)
+def test_vendor_shapes_build_the_same_marts_as_our_layout(preset, baseline, clean_sources, tmp_path):
+    """The same world written in the issue's presets' shapes, as Fivetran lands them, publishes marts equal to
+    the canonical build's, every row and value but the preset's named exceptions. What the shapes plant is
+    quarantined and listed: a Pendo account, a Zendesk organization and two HubSpot tickets mapped to no CRM
+    account, and a Qualtrics response from an e-mail no CRM contact has (with its answer)."""
+    expected = PRESETS[preset]
     sources = tmp_path / "sources"
-    write_systems(clean_sources, sources, resolve(tuple(PRESET.split(","))), {})
+    write_systems(clean_sources, sources, resolve(tuple(preset.split(","))), {})
     home = tmp_path / "home"
-    run = _prodops(["run"], home, sources, PRODOPS_SYSTEMS=PRESET)
+    run = _prodops(["run"], home, sources, PRODOPS_SYSTEMS=preset)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     marts = list(published_content(Settings.from_env({"PRODOPS_HOME": str(baseline / "home")})))
-    vendor, canonical = _published(home, marts), _published(baseline / "home", marts)
+    vendor = _published(home, marts, expected["exceptions"])
+    canonical = _published(baseline / "home", marts, expected["exceptions"])
     for mart in marts:
         assert vendor[mart] == canonical[mart], mart
+    # each exception is no wider than it says
     with duckdb.connect(str(home / "published" / "analytics.duckdb"), read_only=True) as con:
         retired = con.sql("select count(*), min(month) from feature_adoption where feature_key = 'legacy_charts' "
                           "and month >= date '2026-03-31'").fetchone()
         rates = con.sql("select count(*) from nps_summary where delivered_users is not null").fetchone()[0]
-    assert retired[0] > 0 and str(retired[1]) == "2026-04-01"  # the exception is that feature's later months only
-    assert rates > 0  # e-mail deliveries still give response rates
+        channels = {r[0] for r in con.sql("select distinct channel from nps_responses").fetchall()}
+    assert retired[0] > 0 and str(retired[1]) == "2026-04-01"  # that feature's later months only
+    assert rates > 0  # deliveries still give response rates
+    assert channels == ({"in_app"} if "qualtrics" not in preset else {"in_app", "email", "link"})
 
-    status = json.loads(_prodops(["status", "--format", "json"], home, sources, PRODOPS_SYSTEMS=PRESET).stdout)
+    status = json.loads(_prodops(["status", "--format", "json"], home, sources, PRODOPS_SYSTEMS=preset).stdout)
     counts = {t["table"]: t["last_load"] for t in status["tables"]}
-    assert counts["zendesk__ticket"]["quarantined_by_reason"] == {"unmapped account: organization_id": 2}
-    assert counts["pendo__event"]["quarantined_by_reason"] == {"unmapped account: account_id": 3}
-    assert counts["qualtrics__survey_response"]["quarantined_by_reason"] == {"unmapped user: recipient_email": 1}
-    assert counts["qualtrics__question_response"]["quarantined_by_reason"] == {"orphan id: response_id": 1}
-    assert sum(t["rows_quarantined"] for t in counts.values()) == 7
-    assert {u["system"]: u["top"] for u in status["unmapped_accounts"]} == {
-        "pendo": [{"key": "pendo_trial_workspace", "rows": 3}], "zendesk": [{"key": "org_without_account", "rows": 2}]}
-    quarantine = home / "raw" / "qualtrics__survey_response" / "quarantine"
-    with duckdb.connect() as con:  # the reason never repeats the e-mail
-        reason = con.sql(f"select _reason from read_parquet('{quarantine}/*/*.parquet')").fetchone()[0]
-    assert "@" not in reason and "e-mail of exactly one CRM contact" in reason
+    assert {t: c["quarantined_by_reason"] for t, c in counts.items() if c["rows_quarantined"]} == expected["quarantined"]
+    assert {u["system"]: u["top"] for u in status["unmapped_accounts"]} == expected["unmapped"]
 
 
 def _fivetran_seeds(out: Path, systems: list[str]) -> None:
@@ -289,6 +315,27 @@ def test_pendo_poll_seeds_land_with_their_reasons(tmp_path):
     # the seed's answers name a poll its poll table lacks, and accounts its CRM does not have
     assert loads["pendo__poll_event"].quarantined_by_reason == {"orphan id: poll_id; unmapped account: account_id": 3}
     assert loads["pendo__guide_event"].rows_landed == 5
+
+
+def test_hubspot_seeds_land_with_their_reasons(tmp_path):
+    """HubSpot's seeds land by the same rules (the staging SQL over its tables is unit-tested:
+    test_every_dbt_unit_test_passes). Their ids do not join: the seed's tickets sit in a stage its stage table
+    lacks and are associated with no landed company, and its contacts name their company by name only."""
+    sources = tmp_path / "sources"
+    _fivetran_seeds(sources, ["hubspot"])
+    settings = settings_for(tmp_path / "home", sources, PRODOPS_SYSTEMS="hubspot")
+    loads = {t.name: land_table(settings, t).record for t in selected_tables(settings.kind_systems)
+             if t.system == "hubspot"}
+    for name, load in loads.items():
+        assert load.rows_read == load.rows_landed + load.rows_quarantined and not load.unreadable, name
+    assert (loads["hubspot__company"].rows_landed, loads["hubspot__ticket_pipeline_stage"].rows_landed) == (24, 15)
+    assert loads["hubspot__engagement_note"].rows_landed == 1
+    (contacts,) = loads["hubspot__contact"].quarantined_by_reason
+    assert contacts.startswith("file lacks required column property_associatedcompanyid") and "property_company?" in contacts
+    assert loads["hubspot__ticket_company"].quarantined_by_reason == {"orphan id: company_id": 9}
+    assert loads["hubspot__ticket"].quarantined_by_reason == {
+        "orphan id: property_hs_pipeline_stage; unmapped account: id": 24, "unmapped account: id": 1}
+    assert loads["hubspot__ticket_property_history"].quarantined_by_reason == {"orphan id: ticket_id": 15}
 
 
 def _load_warehouse(url: str, files: Path, schemas: dict[str, str]) -> None:

@@ -75,6 +75,24 @@
     list_contains({{ list_expression }}, {{ value }})
 {%- endmacro %}
 
+{#- A delimited text as a list of its parts (HubSpot's multi-select properties: 'A;B'). -#}
+{% macro split_list(text, delimiter) -%}
+    {{ return(adapter.dispatch('split_list', 'prodops')(text, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__split_list(text, delimiter) -%}
+    string_to_array({{ text }}, {{ delimiter }})
+{%- endmacro %}
+
+{% macro duckdb__split_list(text, delimiter) -%}
+    string_split({{ text }}, {{ delimiter }})
+{%- endmacro %}
+
+{#- Spark's split takes a pattern: the delimiters used here (';') are not special in one -#}
+{% macro spark__split_list(text, delimiter) -%}
+    split({{ text }}, {{ delimiter }})
+{%- endmacro %}
+
 {#- The values of a group as a sorted list (a ticket's tags from a tag table). -#}
 {% macro sorted_list_agg(expression) -%}
     {{ return(adapter.dispatch('sorted_list_agg', 'prodops')(expression)) }}

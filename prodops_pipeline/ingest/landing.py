@@ -283,8 +283,9 @@ def _account_map_sql(settings: Settings, table: Table) -> str:
         if mapping.latest:
             landed = (f"SELECT * FROM ({landed}) QUALIFY row_number() OVER "
                       f"(PARTITION BY {q(mapping.key)} ORDER BY {q(mapping.latest)} DESC NULLS LAST, _loaded_at DESC) = 1")
-        by_field = (f"SELECT DISTINCT CAST({q(mapping.key)} AS VARCHAR) AS k, CAST({field} AS VARCHAR) AS account_id "
-                    f"FROM ({landed}) WHERE CAST({field} AS VARCHAR) IN (SELECT k FROM ({crm_keys}))")
+        # a key with several accounts (a HubSpot ticket associated with two companies) takes the lowest id
+        by_field = (f"SELECT CAST({q(mapping.key)} AS VARCHAR) AS k, min(CAST({field} AS VARCHAR)) AS account_id "
+                    f"FROM ({landed}) WHERE CAST({field} AS VARCHAR) IN (SELECT k FROM ({crm_keys})) GROUP BY 1")
     by_file = NO_MAP
     if settings.account_map:
         _check_mapping_file(settings.account_map)

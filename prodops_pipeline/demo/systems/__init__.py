@@ -18,13 +18,16 @@ import duckdb
 from ...ingest.contract import TABLES
 from ...ingest.systems import resolve
 from ..generator import GROUND_TRUTH, GenerationReport, generate
-from . import pendo, qualtrics, salesforce, stripe, zendesk
+from . import hubspot, pendo, qualtrics, salesforce, stripe, zendesk
 
 CANONICAL = "_canonical"
-WRITERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path, Path], dict[str, int]]] = {
-    "pendo": pendo.write, "qualtrics": qualtrics.write, "salesforce": salesforce.write, "stripe": stripe.write,
-    "zendesk": zendesk.write,
+Writer = Callable[[duckdb.DuckDBPyConnection, Path, Path], dict[str, int]]
+WRITERS: dict[str, Writer] = {
+    "hubspot": hubspot.write, "pendo": pendo.write, "qualtrics": qualtrics.write, "salesforce": salesforce.write,
+    "stripe": stripe.write, "zendesk": zendesk.write,
 }
+# the kinds a system serves only where no named system does (System.also), each with its writer
+ALSO_WRITERS: dict[tuple[str, str], Writer] = {("pendo", "surveys"): pendo.write_polls}
 
 
 def generate_systems(scale: str, seed: int, out: Path, systems: tuple[str, ...], end: date | None = None,
@@ -51,10 +54,13 @@ def write_systems(canonical: Path, out: Path, kind_systems: dict[str, str], cano
                 files += 1
             rows[table.name] = canonical_rows.get(table.name, 0)
     with duckdb.connect() as con:
-        for system in dict.fromkeys(kind_systems.values()):
-            if system != "prodops":
-                written = WRITERS[system](con, canonical, out)
-                rows.update({f"{system}/{name}": n for name, n in written.items()})
-                files += sum(1 for _ in (out / system).rglob("*.csv"))
+        con.execute("SET TimeZone = 'UTC'")  # the zone of the timestamp text the writers write
+        writers = [(system, WRITERS[system]) for system in dict.fromkeys(kind_systems.values()) if system != "prodops"]
+        writers += [(system, ALSO_WRITERS[system, kind]) for kind, system in kind_systems.items()
+                    if (system, kind) in ALSO_WRITERS]
+        for system, writer in writers:
+            written = writer(con, canonical, out)
+            rows.update({f"{system}/{name}": n for name, n in written.items()})
+        files += sum(1 for system, _ in dict.fromkeys(writers) for _ in (out / system).rglob("*.csv"))
     shutil.copy2(canonical / GROUND_TRUTH, out / GROUND_TRUTH)
     return GenerationReport(out, rows, files, out / GROUND_TRUTH)

@@ -11,34 +11,16 @@ from pathlib import Path
 import duckdb
 
 from ...ingest.validation import lit
-from .shapes import write_query
+from .shapes import canonical_table, timestamp_text, write_query
 
 CHANNELS = "CASE channel WHEN 'link' THEN 'anonymous' WHEN 'sms' THEN 'smsinvite' WHEN 'in_app' THEN 'app' ELSE channel END"
 STRANGER = "someone@unknown.example.com"
 
 
-def _read(canonical: Path, table: str) -> str:
-    """A canonical table whatever its files' format, every value as text (times as ISO-8601 UTC)."""
-    files = sorted(p for p in (canonical / table).glob("*") if p.is_file())
-    parts = []
-    for suffix, reader in ((".csv", "read_csv({}, all_varchar = true, header = true)"),
-                           (".jsonl", "read_json({}, format = 'newline_delimited')"),
-                           (".parquet", "read_parquet({})")):
-        paths = [str(p) for p in files if p.suffix == suffix]
-        if paths:
-            parts.append(f"SELECT * FROM {reader.format('[' + ', '.join(lit(p) for p in paths) + ']')}")
-    return "(" + " UNION ALL BY NAME ".join(parts) + ")"
-
-
-def _time(column: str) -> str:
-    return f"strftime(CAST({column} AS TIMESTAMPTZ), '%Y-%m-%d %H:%M:%S.000000')"
-
-
 def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[str, int]:
     root = out / "qualtrics"
-    con.execute("SET TimeZone = 'UTC'")
-    responses, contacts = _read(canonical, "survey_responses"), _read(canonical, "contacts")
-    deliveries = _read(canonical, "survey_deliveries") if (canonical / "survey_deliveries").is_dir() else None
+    responses, contacts = canonical_table(canonical, "survey_responses"), canonical_table(canonical, "contacts")
+    deliveries = canonical_table(canonical, "survey_deliveries") if (canonical / "survey_deliveries").is_dir() else None
     surveys = f"SELECT DISTINCT survey_id FROM {responses}" + (f" UNION SELECT survey_id FROM {deliveries}" if deliveries else "")
     rows = {}
     rows["question"] = write_query(con, (
@@ -48,7 +30,7 @@ def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[st
         "ORDER BY s.survey_id, q.id"), root / "question" / "question.csv")
     rows["survey_response"] = write_query(con, (
         f"SELECT r.response_id AS id, r.survey_id, c.email AS recipient_email, {CHANNELS} AS distribution_channel, "
-        f"{_time('r.responded_at')} AS recorded_date, true AS finished FROM {responses} r "
+        f"{timestamp_text('r.responded_at', fraction=True)} AS recorded_date, true AS finished FROM {responses} r "
         f"JOIN {contacts} c USING (user_id) "
         f"UNION ALL SELECT 'R_stranger', 'nps_in_app', {lit(STRANGER)}, 'app', '2026-02-01 10:00:00.000000', true "
         "ORDER BY recorded_date, id"), root / "survey_response" / "survey_response.csv")
@@ -68,6 +50,6 @@ def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[st
             f"FROM ({sent}) ORDER BY id"), root / "distribution" / "distribution.csv")
         rows["distribution_contact"] = write_query(con, (
             f"SELECT 'CID_' || user_id AS contact_id, 'EMD_' || survey_id || '_' || channel AS distribution_id, "
-            f"{_time('sent_at')} AS sent_at FROM ({sent}) ORDER BY distribution_id, contact_id"),
+            f"{timestamp_text('sent_at', fraction=True)} AS sent_at FROM ({sent}) ORDER BY distribution_id, contact_id"),
             root / "distribution_contact" / "distribution_contact.csv")
     return rows

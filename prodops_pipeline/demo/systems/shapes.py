@@ -1,4 +1,5 @@
-"""What every vendor writer shares: Fivetran's timestamp text, and a query written as a CSV table."""
+"""What every vendor writer shares: reading a canonical table, Fivetran's timestamp text, and a query
+written as a CSV table."""
 
 from __future__ import annotations
 
@@ -6,12 +7,45 @@ from pathlib import Path
 
 import duckdb
 
+from ...ingest.validation import lit
 from ..writer import write
+
+READERS = {".csv": "read_csv({}, all_varchar = true, header = true)",
+           ".jsonl": "read_json({}, format = 'newline_delimited')",
+           ".parquet": "read_parquet({})"}
+TICKET_COLUMNS = ("ticket_id VARCHAR, account_id VARCHAR, requester_id VARCHAR, created_at VARCHAR, status VARCHAR, "
+                  "priority VARCHAR, type VARCHAR, tags VARCHAR[], feature_key VARCHAR, channel VARCHAR, "
+                  "subject VARCHAR, satisfaction VARCHAR")
+EVENT_COLUMNS = ("event_id VARCHAR, ticket_id VARCHAR, occurred_at VARCHAR, kind VARCHAR, author_role VARCHAR, "
+                 "is_public VARCHAR, new_status VARCHAR")
+
+
+def canonical_table(canonical: Path, table: str) -> str:
+    """SQL: a canonical table whatever its files' format (CSV values as text)."""
+    files = sorted(p for p in (canonical / table).glob("*") if p.is_file())
+    parts = []
+    for suffix, reader in READERS.items():
+        paths = [str(p) for p in files if p.suffix == suffix]
+        if paths:
+            parts.append(f"SELECT * FROM {reader.format('[' + ', '.join(lit(p) for p in paths) + ']')}")
+    return "(" + " UNION ALL BY NAME ".join(parts) + ")"
+
+
+def read_jsonl(path: Path, columns: str) -> str:
+    """SQL: canonical JSON Lines with these columns (`name TYPE, ...`), whichever a file's rows have."""
+    spec = "{" + ", ".join(f"'{c.split()[0]}': '{c.split(maxsplit=1)[1]}'" for c in columns.split(", ")) + "}"
+    return f"read_json({lit(str(path))}, format = 'newline_delimited', columns = {spec})"
 
 
 def fivetran_time(column: str) -> str:
     """SQL: our ISO-8601 UTC text as Fivetran lands a timestamp (UTC, no zone: '2026-01-31 23:30:00')."""
     return f"replace(replace({column}, 'T', ' '), 'Z', '')"
+
+
+def timestamp_text(column: str, fraction: bool = False) -> str:
+    """SQL: a timestamp (or its ISO-8601 text) as Fivetran lands it, in UTC (the writers' session zone);
+    `fraction`: with microseconds, as Qualtrics has them."""
+    return f"strftime(CAST({column} AS TIMESTAMPTZ), '%Y-%m-%d %H:%M:%S{'.%f' if fraction else ''}')"
 
 
 def write_query(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> int:

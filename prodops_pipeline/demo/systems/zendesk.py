@@ -10,20 +10,10 @@ from pathlib import Path
 import duckdb
 
 from ...ingest.validation import lit
-from .shapes import fivetran_time, write_query
+from .shapes import EVENT_COLUMNS, TICKET_COLUMNS, fivetran_time, read_jsonl, write_query
 
-TICKET_COLUMNS = ("ticket_id VARCHAR, account_id VARCHAR, requester_id VARCHAR, created_at VARCHAR, status VARCHAR, "
-                  "priority VARCHAR, type VARCHAR, tags VARCHAR[], feature_key VARCHAR, channel VARCHAR, "
-                  "subject VARCHAR, satisfaction VARCHAR")
-EVENT_COLUMNS = ("event_id VARCHAR, ticket_id VARCHAR, occurred_at VARCHAR, kind VARCHAR, author_role VARCHAR, "
-                 "is_public VARCHAR, new_status VARCHAR")
 AGENT = "zdu_agent"
 UNMAPPED_ORGANIZATION = "org_without_account"
-
-
-def _json(path: Path, columns: str) -> str:
-    spec = "{" + ", ".join(f"'{c.split()[0]}': '{c.split(maxsplit=1)[1]}'" for c in columns.split(", ")) + "}"
-    return f"read_json({lit(str(path))}, format = 'newline_delimited', columns = {spec})"
 
 
 def _user(role: str, requester: str) -> str:
@@ -32,7 +22,7 @@ def _user(role: str, requester: str) -> str:
 
 def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[str, int]:
     root = out / "zendesk"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE tickets AS SELECT * FROM {_json(canonical / 'tickets' / '*.jsonl', TICKET_COLUMNS)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE tickets AS SELECT * FROM {read_jsonl(canonical / 'tickets' / '*.jsonl', TICKET_COLUMNS)}")
     accounts = f"read_csv({lit(str(canonical / 'accounts' / '*'))}, all_varchar = true, header = true)"
     contacts = f"read_csv({lit(str(canonical / 'contacts' / '*'))}, all_varchar = true, header = true)"
     rows = {}
@@ -62,7 +52,7 @@ def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[st
         root / "ticket_tag" / "ticket_tag.csv")
     rows["ticket_comment"] = rows["ticket_field_history"] = 0
     for day_file in sorted((canonical / "ticket_events").glob("*.jsonl")):
-        events = (f"SELECT e.*, t.requester_id FROM {_json(day_file, EVENT_COLUMNS)} e "
+        events = (f"SELECT e.*, t.requester_id FROM {read_jsonl(day_file, EVENT_COLUMNS)} e "
                   f"JOIN tickets t USING (ticket_id)")
         name = day_file.stem + ".csv"
         rows["ticket_comment"] += write_query(con, (
@@ -79,7 +69,7 @@ def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[st
     rows["ticket_field_history"] += write_query(con, (
         f"SELECT t.ticket_id, 'satisfaction_score' AS field_name, {fivetran_time('max(e.occurred_at)')} AS updated, "
         f"NULL AS user_id, t.satisfaction AS value FROM tickets t "
-        f"JOIN {_json(canonical / 'ticket_events' / '*.jsonl', EVENT_COLUMNS)} e USING (ticket_id) "
+        f"JOIN {read_jsonl(canonical / 'ticket_events' / '*.jsonl', EVENT_COLUMNS)} e USING (ticket_id) "
         f"WHERE t.satisfaction IS NOT NULL GROUP BY t.ticket_id, t.satisfaction ORDER BY t.ticket_id"),
         root / "ticket_field_history" / "satisfaction.csv")
     return rows
