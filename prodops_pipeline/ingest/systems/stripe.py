@@ -1,7 +1,8 @@
 """Stripe billing as Fivetran lands it: the subscriptions kind.
 
 A subscription's history (`subscription_history`, one row per version with Fivetran's history mode)
-gives its periods; its items priced by `price` (or the legacy `plan`) give each period's seats and MRR.
+gives its periods; its items priced by `price` (or the legacy `plan`) give each period's seats and MRR,
+net of the discount in force when the period began (`discount` of a `coupon`, where landed).
 The customer's metadata key PRODOPS_STRIPE_ACCOUNT_KEY holds the CRM account id.
 """
 
@@ -79,6 +80,30 @@ TABLES = (
             Column("plan_id", "string"),
             Column("quantity", "integer", min_value=0),
             *HISTORY,
+        ),
+    ),
+    Table(
+        "stripe__coupon", "subscriptions", key=None, system="stripe", optional=True,
+        columns=(
+            Column("id", "string", required=True),
+            Column("percent_off", "decimal", min_value=0, max_value=100),
+            Column("amount_off", "integer", min_value=0),
+            Column("currency", "string"),
+            Column("duration", "string", allowed=("once", "repeating", "forever")),
+            Column("duration_in_months", "integer", min_value=1),
+            Column("_fivetran_synced", "timestamp"),
+        ),
+    ),
+    Table(
+        "stripe__discount", "subscriptions", key=None, system="stripe", optional=True,
+        columns=(
+            Column("id", "string", required=True),
+            Column("coupon_id", "string", required=True, references=("stripe__coupon", "id")),
+            Column("customer_id", "string"),
+            Column("subscription_id", "string"),
+            Column("start", "timestamp", required=True),
+            Column("end", "timestamp"),
+            Column("_fivetran_synced", "timestamp"),
         ),
     ),
 )
