@@ -7,3 +7,9 @@
 {% macro is_qualtrics_nps_question(question_type, selector) -%}
     (upper({{ question_type }}) = 'NPS' or (upper({{ question_type }}) = 'MC' and upper({{ selector }}) = 'NPS'))
 {%- endmacro %}
+
+
+{#- Pendo's NPS poll: attribute_type NPSRating, compared lower-case. -#}
+{% macro is_pendo_nps_poll(attribute_type) -%}
+    lower({{ attribute_type }}) = 'npsrating'
+{%- endmacro %}

@@ -4,6 +4,6 @@
 select answer.poll_response
 from {{ source('pendo', 'poll_event') }} as answer
 join {{ source('pendo', 'poll') }} as poll on poll.id = answer.poll_id
-where lower(poll.attribute_type) = 'npsrating'
+where {{ is_pendo_nps_poll('poll.attribute_type') }}
     and not coalesce({{ is_nps_score('answer.poll_response') }}, false)
 {% endtest %}

@@ -4,7 +4,7 @@ with nps_guides as (
     select distinct poll_event.guide_id
     from {{ source('pendo', 'poll_event') }} as poll_event
     join {{ source('pendo', 'poll') }} as poll on poll.id = poll_event.poll_id
-    where lower(poll.attribute_type) = 'npsrating'
+    where {{ is_pendo_nps_poll('poll.attribute_type') }}
 )
 
 select

@@ -3,7 +3,7 @@
 -- after the rating and before the visitor's next rating there. An answer that is not a whole number from
 -- 0 to 10 is no score: it is left out, and the warning test pendo_nps_answers_are_scores counts it.
 with poll as (
-    select id, lower(attribute_type) as attribute_type, attribute_follow_up from {{ source('pendo', 'poll') }}
+    select id, attribute_type, attribute_follow_up from {{ source('pendo', 'poll') }}
 ),
 
 answers as (
@@ -22,7 +22,7 @@ ratings as (
         lead(answered_at) over (partition by answers.poll_id, guide_id, visitor_id order by answered_at) as next_rating_at
     from answers
     join poll on poll.id = answers.poll_id
-    where poll.attribute_type = 'npsrating'
+    where {{ is_pendo_nps_poll('poll.attribute_type') }}
         and {{ is_nps_score('answers.poll_response') }}
 ),
 
