@@ -19,8 +19,12 @@ import yaml
 from .ingest.raw_zone import read_json, write_json_atomically
 from .settings import CHECKOUT_ROOT, Settings
 
-# how rows are read and judged at landing (the CRM whose ids they must carry, how accounts map to it)
-JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY", "PRODOPS_SYSTEMS", "account mapping")
+# how rows are read and judged at landing (the CRM whose ids they must carry, how accounts map to it, and the
+# rules themselves)
+JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY", "PRODOPS_SYSTEMS", "account mapping", "landing rules")
+# Changed whenever a landing rule changes what an existing source row lands as: every raw table is then judged
+# again once, instead of keeping rows landed under the old rules beside rows landed under the new.
+LANDING_RULES = "2: answers to NPS questions marked and judged as scores"
 REPORTING = ("PRODOPS_TIMEZONE", "dbt vars")  # how the warehouse buckets time and defines its models
 DBT_PROJECT_FILE = CHECKOUT_ROOT / "dbt_project" / "dbt_project.yml"
 RUN_VARS = {"reporting_timezone", "as_of", "lookback_days", "first_day"}  # given by the settings per run
@@ -46,7 +50,7 @@ def meaning(settings: Settings, names: tuple[str, ...] = JUDGING + REPORTING) ->
               "PRODOPS_CURRENCY": lambda: settings.currency or "(the one currency of the data)",
               "PRODOPS_TIMEZONE": lambda: settings.timezone, "dbt vars": definition_vars,
               "PRODOPS_SYSTEMS": lambda: ",".join(f"{k}={v}" for k, v in settings.kind_systems.items()),
-              "account mapping": lambda: _account_mapping(settings)}
+              "account mapping": lambda: _account_mapping(settings), "landing rules": lambda: LANDING_RULES}
     return {name: values[name]() for name in names}  # dbt_project.yml is read only when its vars are asked for
 
 

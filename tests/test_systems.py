@@ -159,6 +159,43 @@ def test_respondents_map_by_one_contacts_e_mail_and_a_missing_pendo_field_is_one
         _land(settings, ("accounts", "pendo__account_history", "pendo__event"))
 
 
+def test_an_answer_to_an_nps_question_that_is_no_score_is_quarantined_and_other_answers_land(tmp_path):
+    """Pendo and Qualtrics land the answers to every question in one column: an answer to an NPS poll or
+    to its survey's NPS question lands marked `_nps_answer` when it is a whole number from 0 to 10, and is
+    quarantined with its reason otherwise; answers to other questions land whatever they say."""
+    sources = tmp_path / "sources"
+    _csv(sources / "accounts" / "a.csv", "account_id,account_name,created_at\nacc_1,A,2025-01-01T00:00:00Z\n")
+    _csv(sources / "contacts" / "c.csv", "user_id,account_id,email,created_at\nu1,acc_1,ann@example.com,2025-01-01T00:00:00Z\n")
+    _csv(sources / "qualtrics" / "question" / "q.csv", "id,survey_id,question_type,selector\n"
+         "QID1,SV_1,MC,NPS\nQID2,SV_1,TE,ML\nQID1,SV_2,MC,SAVR\n")
+    _csv(sources / "qualtrics" / "survey_response" / "r.csv", "id,survey_id,recipient_email,distribution_channel,recorded_date\n"
+         + "".join(f"{r},{survey},ann@example.com,email,2026-01-01 10:00:00\n"
+                   for r, survey in (("R_1", "SV_1"), ("R_2", "SV_1"), ("R_3", "SV_1"), ("R_4", "SV_2"))))
+    _csv(sources / "qualtrics" / "question_response" / "a.csv", "response_id,question_id,value\n"
+         "R_1,QID1, 9 \nR_1,QID2,11\nR_2,QID1,n/a\nR_3,QID1,\nR_4,QID1,Very likely\n")
+    settings = settings_for(tmp_path / "home", sources, PRODOPS_SYSTEMS="qualtrics")
+    load = _land(settings, ("accounts", "contacts", "qualtrics__question", "qualtrics__survey_response",
+                            "qualtrics__question_response"))["qualtrics__question_response"]
+    assert load.quarantined_by_reason == {"not an NPS score: value": 2}
+    zone = settings.raw_zone / "qualtrics__question_response"
+    with duckdb.connect() as con:
+        landed = con.sql(f"select response_id, question_id, value, _nps_answer from read_parquet('{zone}/landed/*/*.parquet') "
+                         "order by all").fetchall()
+        said = con.sql(f"select _reason from read_parquet('{zone}/quarantine/*/*.parquet') order by response_id").fetchall()
+    assert landed == [("R_1", "QID1", "9", True), ("R_1", "QID2", "11", False), ("R_4", "QID1", "Very likely", False)]
+    assert said == [("not an NPS score: value (got 'n/a'; expected a whole number from 0 to 10, as the answer to its "
+                     "survey's NPS question)",), ("not an NPS score: value (got ''; expected a whole number from 0 to 10, "
+                                                 "as the answer to its survey's NPS question)",)]
+
+    _csv(sources / "pendo" / "account_history" / "a.csv", "id,last_updated_at\nacc_1,2025-01-01 00:00:00\n")
+    _csv(sources / "pendo" / "poll" / "p.csv", "id,attribute_type,attribute_follow_up\nnps,NPSRating,why\nwhy,FreeForm,\n")
+    _csv(sources / "pendo" / "poll_event" / "e.csv", "poll_id,guide_id,visitor_id,account_id,timestamp,poll_response\n"
+         "nps,g1,u1,acc_1,2026-01-01 10:00:00,7\nnps,g1,u1,acc_1,2026-01-02 10:00:00,ten\nwhy,g1,u1,acc_1,2026-01-02 10:00:09,ten\n")
+    settings = settings_for(tmp_path / "home_pendo", sources, PRODOPS_SYSTEMS="pendo")
+    load = _land(settings, ("accounts", "contacts", "pendo__account_history", "pendo__poll", "pendo__poll_event"))["pendo__poll_event"]
+    assert (load.rows_landed, load.quarantined_by_reason) == (2, {"not an NPS score: poll_response": 1})
+
+
 # What the vendors' shapes cannot carry, each mart's SQL reading both builds the same way around it:
 # - Pendo counts events in hourly buckets: a feature's first and last use are known to the hour, and whether
 #   a surveyed user was active before a survey was shown can move by that hour;

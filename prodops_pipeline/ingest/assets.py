@@ -46,14 +46,16 @@ def quarantine_check(result: LoadResult, max_rate: float) -> dg.AssetCheckResult
 
 
 def upstream_tables(settings: Settings, table: Table) -> list[str]:
-    """The raw tables landed before this one: those its keys must exist in, and those its accounts and
-    people map through."""
+    """The raw tables landed before this one: those its keys must exist in, those its accounts and people
+    map through, and those that say which of its rows answer an NPS question."""
     names = [reference_target(settings, parent, "")[0] for parent in table.parents]
     crm = SYSTEMS[settings.kind_systems["crm"]]
     if table.account_column:
         names += [SYSTEMS[table.system].account_map.table, crm.account_keys[0]]
     if table.user_column:
         names.append(crm.contact_keys[0])
+    if table.nps_answers:
+        names += table.nps_answers.tables
     return list(dict.fromkeys(names))
 
 

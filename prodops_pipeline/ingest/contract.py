@@ -27,6 +27,20 @@ class Column:
 
 
 @dataclass(frozen=True)
+class NpsAnswers:
+    """A vendor table holding the answers to every question, NPS or not (Pendo's poll events, Qualtrics'
+    question responses): a row answers an NPS question where its `link` columns, joined by ':', are among
+    the keys `keys` selects (SQL in which `{<table>}` stands for that landed table's rows). Such a row lands
+    with `_nps_answer` true, and is quarantined unless its `column` is a whole number from 0 to 10."""
+
+    column: str
+    link: tuple[str, ...]
+    keys: str
+    tables: tuple[str, ...]  # the landed tables `keys` reads: landed first
+    describe: str  # what such a row answers, for the reason
+
+
+@dataclass(frozen=True)
 class Table:
     name: str  # the raw zone's name: the canonical table's, or `<system>__<vendor table>`
     kind: str  # usage | crm | subscriptions | tickets | surveys
@@ -42,6 +56,7 @@ class Table:
     core: bool = False  # the marts mean nothing without its rows: a build where it landed none is not published
     required_when: dict[str, tuple[str, str]] = field(default_factory=dict)  # column -> (other column, value)
     system: str = "prodops"  # the source system whose shape this is
+    nps_answers: NpsAnswers | None = None
 
     @property
     def folder(self) -> str:
@@ -58,8 +73,10 @@ class Table:
 
     @property
     def mapped_columns(self) -> list[str]:
-        """The columns landing adds: the CRM account and the CRM contact a row's keys map to."""
-        return (["_account_id"] if self.account_column else []) + (["_user_id"] if self.user_column else [])
+        """The columns landing adds: the CRM account and the CRM contact a row's keys map to, and whether it
+        answers an NPS question."""
+        return ((["_account_id"] if self.account_column else []) + (["_user_id"] if self.user_column else [])
+                + (["_nps_answer"] if self.nps_answers else []))
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -18,8 +18,8 @@ from .contract import Table
 from .raw_zone import LANDED, QUARANTINE, SCHEMA_KEY, FileRecord, LoadRecord, TableZone, content_hash, file_key
 from .readers import META_COLUMNS, UnreadableFile, file_columns, read_as_text
 from .systems import SYSTEMS
-from .validation import (Reason, account_mapping_statements, build_checks, landed_type, lit, q, typed,
-                         user_mapping_statements)
+from .validation import (Reason, account_mapping_statements, build_checks, landed_type, lit, nps_answer_statements, q,
+                         typed, user_mapping_statements)
 
 
 class SourceError(RuntimeError):
@@ -203,6 +203,9 @@ def _check_and_write(
     if table.user_column:
         for statement in user_mapping_statements(table, _user_map_sql(settings), SYSTEMS[table.system].user_map.describe):
             con.execute(statement)
+    if table.nps_answers:
+        for statement in nps_answer_statements(table, _nps_keys_sql(settings, table)):
+            con.execute(statement)
     for path, reason in _headers_lacking_required(table, files).items():
         con.execute(f"UPDATE checked SET _reason = {lit(reason)}, _rule = {lit(reason)} WHERE _source_file = {lit(str(path))}")
 
@@ -311,6 +314,14 @@ def _user_map_sql(settings: Settings) -> str:
             f"WHERE {email} <> '' GROUP BY 1 HAVING count(DISTINCT {q(user_id)}) = 1")
 
 
+def _nps_keys_sql(settings: Settings, table: Table) -> str:
+    """The link keys of the rows of `table` that answer an NPS question, from the landed tables that say so."""
+    landed = {name: _landed_sql(TableZone(settings.raw_zone, name)) for name in table.nps_answers.tables}
+    if not all(landed.values()):
+        return "SELECT NULL::VARCHAR AS k WHERE false"
+    return table.nps_answers.keys.format(**{name: f"({sql})" for name, sql in landed.items()})
+
+
 MAPPING_COLUMNS = ("system", "key", "account_id")
 
 
@@ -354,7 +365,7 @@ def _data_currency(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone
 def _write_schema(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone) -> None:
     """The typed, empty partition that lets a table nothing has arrived for yet be read."""
     columns = ", ".join([f"CAST(NULL AS {landed_type(c)}) AS {q(c.name)}" for c in table.columns]
-                        + [f"NULL::VARCHAR AS {c}" for c in table.mapped_columns]
+                        + [f"NULL::{'BOOLEAN' if c == '_nps_answer' else 'VARCHAR'} AS {c}" for c in table.mapped_columns]
                         + ["NULL::VARCHAR AS _source_file", "NULL::TIMESTAMP AS _loaded_at", "NULL::VARCHAR AS _load_id"])
     folder = zone.root / LANDED / f"_file_key={SCHEMA_KEY}"
     folder.mkdir(parents=True, exist_ok=True)

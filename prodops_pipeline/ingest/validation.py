@@ -127,6 +127,10 @@ class Reason:
         return f"unmapped user: {column}"
 
     @staticmethod
+    def not_a_score(column: str) -> str:
+        return f"not an NPS score: {column}"
+
+    @staticmethod
     def malformed_csv(error_type: str) -> str:
         return f"malformed CSV line: {error_type}"
 
@@ -269,6 +273,25 @@ def user_mapping_statements(table: Table, map_sql: str, expected: str) -> list[s
         f"UPDATE checked SET _user_id = m.user_id FROM ({map_sql}) m WHERE lower(trim({typed(column)})) = m.k",
         f"UPDATE checked SET _reason = concat_ws('; ', _reason, {lit(reason)}), "
         f"_rule = concat_ws('; ', _rule, {lit(Reason.unmapped_user(column))}) WHERE _malformed IS NULL AND _user_id IS NULL",
+    ]
+
+
+NPS_SCORES = tuple(str(n) for n in range(11))
+
+
+def nps_answer_statements(table: Table, keys_sql: str) -> list[str]:
+    """Mark each row of `checked` that answers an NPS question (`_nps_answer`); such a row whose answer is not
+    a whole number from 0 to 10 is quarantined."""
+    answers = table.nps_answers
+    link = " || ':' || ".join(typed(c) for c in answers.link)
+    rule = Rule("", Reason.not_a_score(answers.column),
+                _got(f"coalesce(trim({q(answers.column)}), '')", f"a whole number from 0 to 10, as {answers.describe}"))
+    return [
+        "ALTER TABLE checked ADD COLUMN _nps_answer BOOLEAN",
+        f"UPDATE checked SET _nps_answer = ({link}) IN (SELECT k FROM ({keys_sql}))",
+        f"UPDATE checked SET _reason = concat_ws('; ', _reason, {rule.reason}), "
+        f"_rule = concat_ws('; ', _rule, {lit(rule.rule)}) WHERE _malformed IS NULL AND _nps_answer "
+        f"AND coalesce(trim({q(answers.column)}), '') NOT IN ({', '.join(map(lit, NPS_SCORES))})",
     ]
 
 

@@ -10,7 +10,7 @@ account id, which is the CRM's where the product and the CRM share it).
 
 from __future__ import annotations
 
-from ..contract import Column, Table
+from ..contract import Column, NpsAnswers, Table
 from ..validation import q
 from . import AccountMap, System
 
@@ -70,6 +70,8 @@ TABLES = (
     ),
     Table(
         "pendo__poll_event", "surveys", key=None, system="pendo",
+        nps_answers=NpsAnswers("poll_response", ("poll_id",), "SELECT id AS k FROM {pendo__poll} "
+                               "WHERE lower(attribute_type) = 'npsrating'", ("pendo__poll",), "the answer to an NPS poll"),
         columns=(
             Column("poll_id", "string", required=True, references=("pendo__poll", "id")),
             Column("guide_id", "string", required=True),

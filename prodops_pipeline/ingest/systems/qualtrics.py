@@ -13,7 +13,7 @@ being the CRM contact with the directory contact's e-mail. Test distributions ar
 
 from __future__ import annotations
 
-from ..contract import Column, Table
+from ..contract import Column, NpsAnswers, Table
 from . import System, UserMap
 
 # anonymous: the survey's link; gl: a personal link; app: collected in the product (an intercept or the API)
@@ -47,6 +47,14 @@ TABLES = (
     ),
     Table(
         "qualtrics__question_response", "surveys", key=None, system="qualtrics", core=True,
+        # the NPS question: question_type NPS, or MC with selector NPS
+        nps_answers=NpsAnswers(
+            "value", ("response_id", "question_id"),
+            "SELECT r.id || ':' || q.id AS k FROM {qualtrics__survey_response} r "
+            "JOIN {qualtrics__question} q ON q.survey_id = r.survey_id "
+            "WHERE NOT coalesce(q._fivetran_deleted, false) "
+            "AND (upper(q.question_type) = 'NPS' OR (upper(q.question_type) = 'MC' AND upper(q.selector) = 'NPS'))",
+            ("qualtrics__survey_response", "qualtrics__question"), "the answer to its survey's NPS question"),
         columns=(
             Column("response_id", "string", required=True, references=("qualtrics__survey_response", "id")),
             Column("question_id", "string", required=True),

@@ -1,10 +1,9 @@
 -- A guide carrying an NPS poll, shown to a visitor (guideSeen), is a delivery of that survey. A guide counts
 -- as carrying one once any visitor has answered an NPS poll in it: Pendo lands no guide-to-poll table.
 with nps_guides as (
-    select distinct poll_event.guide_id
-    from {{ source('pendo', 'poll_event') }} as poll_event
-    join {{ source('pendo', 'poll') }} as poll on poll.id = poll_event.poll_id
-    where {{ is_pendo_nps_poll('poll.attribute_type') }}
+    select distinct guide_id
+    from {{ source('pendo', 'poll_event') }}
+    where _nps_answer
 )
 
 select

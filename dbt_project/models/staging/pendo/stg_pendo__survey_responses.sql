@@ -1,9 +1,9 @@
 -- Answers to Pendo's NPS polls (attribute_type NPSRating) as NPS responses; the guide showing the poll is the
 -- survey. The comment is the visitor's answer to the poll's follow-up poll in the same guide, given at or
--- after the rating and before the visitor's next rating there. An answer that is not a whole number from
--- 0 to 10 is no score: it is left out, and the warning test pendo_nps_answers_are_scores counts it.
+-- after the rating and before the visitor's next rating there. Landing marks the answers to NPS polls
+-- (`_nps_answer`) and quarantines those that are not a whole number from 0 to 10.
 with poll as (
-    select id, attribute_type, attribute_follow_up from {{ source('pendo', 'poll') }}
+    select id, attribute_follow_up from {{ source('pendo', 'poll') }}
 ),
 
 answers as (
@@ -11,7 +11,8 @@ answers as (
         coalesce(nullif(event_id, ''), {{ dbt.concat(["guide_id", "':'", "poll_id", "':'", "visitor_id", "':'",
                                                      "cast(" ~ adapter.quote('timestamp') ~ " as " ~ dbt.type_string() ~ ")"]) }})
             as answer_id,
-        poll_id, guide_id, visitor_id, _account_id, {{ adapter.quote('timestamp') }} as answered_at, poll_response
+        poll_id, guide_id, visitor_id, _account_id, {{ adapter.quote('timestamp') }} as answered_at, poll_response,
+        _nps_answer as is_nps_answer
     from {{ source('pendo', 'poll_event') }}
 ),
 
@@ -22,8 +23,7 @@ ratings as (
         lead(answered_at) over (partition by answers.poll_id, guide_id, visitor_id order by answered_at) as next_rating_at
     from answers
     join poll on poll.id = answers.poll_id
-    where {{ is_pendo_nps_poll('poll.attribute_type') }}
-        and {{ is_nps_score('answers.poll_response') }}
+    where answers.is_nps_answer
 ),
 
 comments as (

@@ -1,12 +1,12 @@
--- Qualtrics responses as NPS responses: a response's score is its answer to its survey's NPS question
--- (question_type NPS, or MC with selector NPS); a response that did not answer one is not an NPS response.
--- The comment is its first non-empty answer to a text-entry question (question_type TE) of the survey, by
--- question id. An NPS answer that is not a whole number from 0 to 10 is no score: the response is left out,
--- and the warning test qualtrics_nps_answers_are_scores counts it. The respondent is the CRM contact landing matched by e-mail; the account is the contact's.
+-- Qualtrics responses as NPS responses: a response's score is its answer to its survey's NPS question, the
+-- answer landing marked `_nps_answer` (and quarantined unless a whole number from 0 to 10); a response that did
+-- not answer one is not an NPS response. The comment is its first non-empty answer to a text-entry question
+-- (question_type TE) of the survey, by question id. The respondent is the CRM contact landing matched by
+-- e-mail; the account is the contact's.
 -- Channels: email; smsinvite as sms; the survey's link, personal links, QR codes and social posts as link;
 -- app (collected in the product) as in_app.
 with question as (
-    select survey_id, id, upper(question_type) as question_type, upper(selector) as selector
+    select survey_id, id, upper(question_type) as question_type
     from {{ source('qualtrics', 'question') }}
     where not coalesce(_fivetran_deleted, false)
 ),
@@ -15,19 +15,18 @@ answers as (
     select
         response.id as response_id,
         question.question_type,
-        question.selector,
-        question.id as question_id,
+        answer.question_id,
+        answer._nps_answer as is_nps_answer,
         answer.value
     from {{ source('qualtrics', 'survey_response') }} as response
     join {{ source('qualtrics', 'question_response') }} as answer on answer.response_id = response.id
-    join question on question.survey_id = response.survey_id and question.id = answer.question_id
+    left join question on question.survey_id = response.survey_id and question.id = answer.question_id
 ),
 
 scores as (
     select response_id, min(trim(value)) as value
     from answers
-    where {{ is_qualtrics_nps_question('question_type', 'selector') }}
-        and {{ is_nps_score('value') }}
+    where is_nps_answer
     group by response_id
 ),
 
