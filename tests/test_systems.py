@@ -212,7 +212,7 @@ PRESETS = {
     PRESET: {
         "exceptions": {**HOURLY, "nps_summary": "select * exclude (response_rate, delivered_users) from {db}.nps_summary"},
         "quarantined": {"zendesk__ticket": {"unmapped account: organization_id": 2},
-                        "pendo__event": {"unmapped account: account_id": 3},
+                        "pendo__event": {"orphan id: visitor_id; unmapped account: account_id": 3},
                         "qualtrics__survey_response": {"unmapped user: recipient_email": 1},
                         "qualtrics__question_response": {"orphan id: response_id": 1}},
         "unmapped": {"pendo": [{"key": "pendo_trial_workspace", "rows": 3}],
@@ -227,7 +227,7 @@ PRESETS = {
                            "as delivered_users) from {db}.nps_summary where dimension <> 'channel'",
         },
         "quarantined": {"hubspot__ticket": {"unmapped account: id": 2},
-                        "pendo__event": {"unmapped account: account_id": 3}},
+                        "pendo__event": {"orphan id: visitor_id; unmapped account: account_id": 3}},
         "unmapped": {"pendo": [{"key": "pendo_trial_workspace", "rows": 3}],
                      "hubspot": [{"key": "hs_unmapped_1", "rows": 1}, {"key": "hs_unmapped_2", "rows": 1}]},
     },
@@ -285,7 +285,8 @@ def _fivetran_seeds(out: Path, systems: list[str]) -> None:
 def test_fivetran_seeds_land_and_build_through_the_preset(tmp_path):
     """Fivetran's own seeds of each system: every file is read, every row landed or quarantined with its
     reason, the staging models build on what landed, and the mapping file maps the accounts no field maps.
-    Their ids do not join across tools, so nothing is published, and the run says why."""
+    Their ids do not join across tools (the test gives the CRM the Pendo seed's visitors as contacts), so
+    nothing is published, and the run says why."""
     sources = tmp_path / "sources"
     _fivetran_seeds(sources, PRESET.split(","))
     account = "0015500000Xyy06AAB"  # a Salesforce account of the seed
@@ -295,6 +296,11 @@ def test_fivetran_seeds_land_and_build_through_the_preset(tmp_path):
         mapped = {(system, r[0]) for system, seed, column in keys for r in con.sql(
             f"select distinct {column} from read_csv('{FIXTURES}/fivetran_{system}/{seed}.csv', all_varchar = true) "
             f"where {column} is not null").fetchall()}
+        # the seed's Pendo visitors as contacts of that account: the seed's own contacts name no landed account
+        visitors = sorted({r[0] for table in ("event", "feature_event") for r in con.sql(
+            f"select distinct visitor_id from read_csv('{FIXTURES}/fivetran_pendo/{table}.csv', all_varchar = true)").fetchall()})
+    _csv(sources / "salesforce" / "contact" / "pendo_visitors.csv",
+         "id,account_id\n" + "".join(f"{visitor},{account}\n" for visitor in visitors))
     mapping = tmp_path / "map.csv"
     mapping.write_text("system,key,account_id\n" + "".join(f"{system},{key},{account}\n" for system, key in sorted(mapped)))
     home = tmp_path / "home"
@@ -303,7 +309,7 @@ def test_fivetran_seeds_land_and_build_through_the_preset(tmp_path):
     run = _prodops(["run"], home, sources, **extra)
     assert run.returncode == 1
     said = " ".join(run.stdout.split())
-    assert "not published: no row of salesforce__contact" in said, said[-2000:]
+    assert "not published: no row of qualtrics__survey_response, qualtrics__question_response" in said, said[-2000:]
     assert "Traceback" not in run.stdout + run.stderr
 
     status = json.loads(_prodops(["status", "--format", "json"], home, sources, **extra).stdout)
@@ -349,9 +355,10 @@ def test_pendo_poll_seeds_land_with_their_reasons(tmp_path):
     for name, load in loads.items():
         assert load.rows_read == load.rows_landed + load.rows_quarantined, name
     assert loads["pendo__poll"].rows_landed == 3
-    # the seed's answers name a poll its poll table lacks, and accounts its CRM does not have
-    assert loads["pendo__poll_event"].quarantined_by_reason == {"orphan id: poll_id; unmapped account: account_id": 3}
-    assert loads["pendo__guide_event"].rows_landed == 5
+    # the seed's answers name a poll its poll table lacks, and visitors and accounts its CRM does not have
+    assert loads["pendo__poll_event"].quarantined_by_reason == {
+        "orphan id: poll_id; orphan id: visitor_id; unmapped account: account_id": 3}
+    assert loads["pendo__guide_event"].quarantined_by_reason == {"orphan id: visitor_id": 5}
 
 
 def test_hubspot_seeds_land_with_their_reasons(tmp_path):

@@ -3,7 +3,9 @@ no survey tool is named, the surveys kind (NPS polls shown in guides).
 
 Pendo's event tables are hourly buckets, one row per visitor x account x hour (and feature), with the
 count of events in `num_events`: staging weighs each row by it. A visitor id is the product's user id,
-as Pendo's install snippet is given it. A Pendo account maps to the CRM's account through a field of
+as Pendo's install snippet is given it: a CRM contact id. A visitor the CRM does not have (an anonymous
+visitor, a trial user) is quarantined as an orphan, as a user our own layout does not know is, rather than
+landed and then left out of every customer metric. A Pendo account maps to the CRM's account through a field of
 its latest `account_history` version (PRODOPS_PENDO_ACCOUNT_FIELD, default `id`: the product's own
 account id, which is the CRM's where the product and the CRM share it).
 """
@@ -16,7 +18,7 @@ from . import AccountMap, System
 
 SYNCED = Column("_fivetran_synced", "timestamp")
 BUCKET = (
-    Column("visitor_id", "string", required=True),
+    Column("visitor_id", "string", required=True, references=("contacts", "user_id")),
     Column("account_id", "string", required=True, maps_account=True),
     Column("timestamp", "timestamp", required=True),
     Column("num_events", "integer", required=True, min_value=0),
@@ -75,7 +77,7 @@ TABLES = (
         columns=(
             Column("poll_id", "string", required=True, references=("pendo__poll", "id")),
             Column("guide_id", "string", required=True),
-            Column("visitor_id", "string", required=True),
+            Column("visitor_id", "string", required=True, references=("contacts", "user_id")),
             Column("account_id", "string", required=True, maps_account=True),
             Column("timestamp", "timestamp", required=True),
             Column("poll_response", "string"),
@@ -87,7 +89,7 @@ TABLES = (
         "pendo__guide_event", "surveys", key=None, system="pendo", optional=True,
         columns=(
             Column("guide_id", "string", required=True),
-            Column("visitor_id", "string", required=True),
+            Column("visitor_id", "string", required=True, references=("contacts", "user_id")),
             Column("account_id", "string"),
             Column("timestamp", "timestamp", required=True),
             Column("type", "string", required=True),
