@@ -24,7 +24,7 @@ from .settings import CHECKOUT_ROOT, Settings
 JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY", "PRODOPS_SYSTEMS", "account mapping", "landing rules")
 # Changed whenever a landing rule changes what an existing source row lands as: every raw table is then judged
 # again once, instead of keeping rows landed under the old rules beside rows landed under the new.
-LANDING_RULES = "2: answers to NPS questions marked and judged as scores"
+LANDING_RULES = "2: answers to NPS questions judged as scores; Pendo visitors the CRM lacks quarantined"
 REPORTING = ("PRODOPS_TIMEZONE", "dbt vars")  # how the warehouse buckets time and defines its models
 DBT_PROJECT_FILE = CHECKOUT_ROOT / "dbt_project" / "dbt_project.yml"
 RUN_VARS = {"reporting_timezone", "as_of", "lookback_days", "first_day"}  # given by the settings per run
