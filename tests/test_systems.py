@@ -17,6 +17,7 @@ from prodops_pipeline.ingest.landing import SourceError, land_table
 from prodops_pipeline.ingest.systems import SYSTEMS, SystemsError, resolve, selected_tables
 from prodops_pipeline.ingest.warehouse import WarehouseError, extract, postgres_extension
 from prodops_pipeline.settings import Settings, SettingsError
+from prodops_pipeline.settings_change import LANDING_RULES
 
 from .conftest import published_content, settings_for
 from .postgres import needs_postgres, postgres_server
@@ -194,6 +195,22 @@ def test_an_answer_to_an_nps_question_that_is_no_score_is_quarantined_and_other_
     settings = settings_for(tmp_path / "home_pendo", sources, PRODOPS_SYSTEMS="pendo")
     load = _land(settings, ("accounts", "contacts", "pendo__account_history", "pendo__poll", "pendo__poll_event"))["pendo__poll_event"]
     assert (load.rows_landed, load.quarantined_by_reason) == (2, {"not an NPS score: poll_response": 1})
+
+
+def test_a_table_landed_under_older_landing_rules_is_judged_again_once(tmp_path):
+    """After an upgrade whose landing rules changed, a raw table judged under the old ones is judged again
+    (its rows land as the new rules say, never beside rows landed under the old), then not again."""
+    sources = tmp_path / "sources"
+    _csv(sources / "accounts" / "a.csv", "account_id,account_name,created_at\nacc_1,A,2025-01-01T00:00:00Z\n")
+    settings = settings_for(tmp_path / "home", sources)
+    accounts = next(t for t in selected_tables(settings.kind_systems) if t.name == "accounts")
+    assert land_table(settings, accounts).record.rejudged_because == []
+    zone_record = settings.raw_zone / "accounts" / "judged_with.json"
+    judged = json.loads(zone_record.read_text())
+    zone_record.write_text(json.dumps({**judged, "landing rules": "1"}))
+    again = land_table(settings, accounts).record
+    assert again.rejudged_because == [f"landing rules '1' → {LANDING_RULES!r}"] and again.rows_landed == 1
+    assert land_table(settings, accounts).record.rejudged_because == []
 
 
 # What the vendors' shapes cannot carry, each mart's SQL reading both builds the same way around it:
