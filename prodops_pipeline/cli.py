@@ -197,12 +197,14 @@ def status(fmt: str) -> None:
 
 
 def _print_unmapped(settings: Settings) -> None:
+    from .ingest.systems import SYSTEMS
     from .status import unmapped_accounts
 
     for found in unmapped_accounts(settings):
+        expected = SYSTEMS[found["system"]].account_map.describe(settings)
         console.print(f"[yellow]{found['table']}[/]: {found['keys']:,} {found['column']} value(s) map to no CRM account; "
-                      "their rows are quarantined. Map them by the system's field or in PRODOPS_ACCOUNT_MAP "
-                      "(README, \"One account across systems\"). Most rows first:", highlight=False)
+                      f"their rows are quarantined. Each needs {expected} (README, \"One account across systems\"). "
+                      "Most rows first:", highlight=False)
         table = Table()
         table.add_column(found["column"])
         table.add_column("rows", justify="right")

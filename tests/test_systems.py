@@ -288,6 +288,10 @@ def test_vendor_shapes_build_the_same_marts_as_our_layout(preset, baseline, clea
     counts = {t["table"]: t["last_load"] for t in status["tables"]}
     assert {t: c["quarantined_by_reason"] for t, c in counts.items() if c["rows_quarantined"]} == expected["quarantined"]
     assert {u["system"]: u["top"] for u in status["unmapped_accounts"]} == expected["unmapped"]
+    said = " ".join(_prodops(["status"], home, sources, PRODOPS_SYSTEMS=preset).stdout.split())
+    for system in expected["unmapped"]:  # what each system's keys need, in its own words
+        settings = settings_for(home, sources, PRODOPS_SYSTEMS=preset)
+        assert f"Each needs {SYSTEMS[system].account_map.describe(settings)}" in said, said[-3000:]
 
 
 def _fivetran_seeds(out: Path, systems: list[str]) -> None:

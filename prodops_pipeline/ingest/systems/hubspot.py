@@ -144,6 +144,7 @@ SYSTEM = System(
     account_map=AccountMap(
         "hubspot__ticket_company", "ticket_id",
         field=lambda settings: "company_id",
-        describe=lambda settings: "a ticket_company row associating the ticket with a landed hubspot company",
+        describe=lambda settings: "a ticket_company row associating the ticket with a landed hubspot company, "
+                                  "or a row of the account mapping file",
     ),
 )
