@@ -72,11 +72,12 @@ class Table:
         return next((c.name for c in self.columns if c.maps_user), None)
 
     @property
-    def mapped_columns(self) -> list[str]:
-        """The columns landing adds: the CRM account and the CRM contact a row's keys map to, and whether it
-        answers an NPS question."""
-        return ((["_account_id"] if self.account_column else []) + (["_user_id"] if self.user_column else [])
-                + (["_nps_answer"] if self.nps_answers else []))
+    def mapped_columns(self) -> dict[str, str]:
+        """The columns landing adds, with their SQL types: the CRM account and the CRM contact a row's keys
+        map to, and whether it answers an NPS question."""
+        added = (("_account_id", "VARCHAR", self.account_column), ("_user_id", "VARCHAR", self.user_column),
+                 ("_nps_answer", "BOOLEAN", self.nps_answers))
+        return {name: sql_type for name, sql_type, present in added if present}
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -210,7 +210,7 @@ def _check_and_write(
         con.execute(f"UPDATE checked SET _reason = {lit(reason)}, _rule = {lit(reason)} WHERE _source_file = {lit(str(path))}")
 
     extras = sorted(present - set(table.column_names) - set(META_COLUMNS) - set(table.mapped_columns))
-    extras += table.mapped_columns
+    extras += list(table.mapped_columns)
     meta = f"f._rel AS _source_file, TIMESTAMP {lit(loaded_at.isoformat(sep=' '))} AS _loaded_at, {lit(load_id)} AS _load_id"
     landed_cols = ", ".join(
         [f"CAST({typed(c.name)} AS {landed_type(c)}) AS {q(c.name)}" for c in table.columns]
@@ -365,7 +365,7 @@ def _data_currency(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone
 def _write_schema(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone) -> None:
     """The typed, empty partition that lets a table nothing has arrived for yet be read."""
     columns = ", ".join([f"CAST(NULL AS {landed_type(c)}) AS {q(c.name)}" for c in table.columns]
-                        + [f"NULL::{'BOOLEAN' if c == '_nps_answer' else 'VARCHAR'} AS {c}" for c in table.mapped_columns]
+                        + [f"NULL::{sql_type} AS {c}" for c, sql_type in table.mapped_columns.items()]
                         + ["NULL::VARCHAR AS _source_file", "NULL::TIMESTAMP AS _loaded_at", "NULL::VARCHAR AS _load_id"])
     folder = zone.root / LANDED / f"_file_key={SCHEMA_KEY}"
     folder.mkdir(parents=True, exist_ok=True)

@@ -70,7 +70,7 @@ def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[st
         con.execute(f"CREATE OR REPLACE TEMP TABLE events AS SELECT * FROM {read_jsonl(day_file, EVENT_COLUMNS)} "
                     "WHERE ticket_id IN (SELECT ticket_id FROM tickets)")
         comments = "FROM events WHERE kind = 'comment'"
-        notes = f"{comments} AND author_role = 'agent' AND is_public = 'false'"
+        note = "author_role = 'agent' AND is_public = 'false'"  # an agent's internal comment
         name = day_file.stem + ".csv"
         rows["ticket_property_history"] += write_query(con, (
             f"SELECT ticket_id, 'hs_pipeline_stage' AS name, stage.stage_id AS value, "
@@ -84,9 +84,9 @@ def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[st
         rows["engagement_email"] += write_query(con, (
             f"SELECT event_id AS engagement_id, {timestamp_text('occurred_at', fraction=True)} AS property_hs_timestamp, "
             "CASE author_role WHEN 'end_user' THEN 'INCOMING_EMAIL' ELSE 'EMAIL' END AS property_hs_email_direction, "
-            f"false AS _fivetran_deleted {comments} AND NOT (event_id IN (SELECT event_id {notes})) "
+            f"false AS _fivetran_deleted {comments} AND NOT ({note}) "
             "ORDER BY occurred_at, event_id"), root / "engagement_email" / name)
         rows["engagement_note"] += write_query(con, (
             f"SELECT event_id AS engagement_id, {timestamp_text('occurred_at', fraction=True)} AS property_hs_timestamp, "
-            f"false AS _fivetran_deleted {notes} ORDER BY occurred_at, event_id"), root / "engagement_note" / name)
+            f"false AS _fivetran_deleted {comments} AND {note} ORDER BY occurred_at, event_id"), root / "engagement_note" / name)
     return rows

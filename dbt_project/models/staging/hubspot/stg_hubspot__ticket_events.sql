@@ -13,32 +13,31 @@ linked as (
     select distinct ticket_id, engagement_id from {{ source('hubspot', 'ticket_engagement') }}
 ),
 
-emails as (
+engagements as (
     select
-        {{ dbt.concat(["'email:'", 'linked.ticket_id', "':'", 'email.engagement_id']) }} as event_id,
-        linked.ticket_id,
-        'comment' as kind,
-        case when upper(email.property_hs_email_direction) = 'INCOMING_EMAIL' then 'end_user' else 'agent' end as author_role,
-        cast(null as {{ dbt.type_string() }}) as new_status,
+        engagement_id,
+        property_hs_timestamp,
+        case when upper(property_hs_email_direction) = 'INCOMING_EMAIL' then 'end_user' else 'agent' end as author_role,
         true as is_public,
-        email.property_hs_timestamp as occurred_at
-    from {{ source('hubspot', 'engagement_email') }} as email
-    join linked on linked.engagement_id = email.engagement_id
-    where not coalesce(email._fivetran_deleted, false)
+        _fivetran_deleted
+    from {{ source('hubspot', 'engagement_email') }}
+    union all
+    select engagement_id, property_hs_timestamp, 'agent', false, _fivetran_deleted
+    from {{ source('hubspot', 'engagement_note') }}
 ),
 
-notes as (
+comments as (
     select
-        {{ dbt.concat(["'note:'", 'linked.ticket_id', "':'", 'note.engagement_id']) }} as event_id,
+        {{ dbt.concat(["'engagement:'", 'linked.ticket_id', "':'", 'engagements.engagement_id']) }} as event_id,
         linked.ticket_id,
         'comment' as kind,
-        'agent' as author_role,
+        engagements.author_role,
         cast(null as {{ dbt.type_string() }}) as new_status,
-        false as is_public,
-        note.property_hs_timestamp as occurred_at
-    from {{ source('hubspot', 'engagement_note') }} as note
-    join linked on linked.engagement_id = note.engagement_id
-    where not coalesce(note._fivetran_deleted, false)
+        engagements.is_public,
+        engagements.property_hs_timestamp as occurred_at
+    from engagements
+    join linked on linked.engagement_id = engagements.engagement_id
+    where not coalesce(engagements._fivetran_deleted, false)
 ),
 
 -- Fivetran's history mode lands a change once per version of the history row: each change counts once
@@ -65,9 +64,7 @@ status_changes as (
 
 select events.*
 from (
-    select * from emails
-    union all
-    select * from notes
+    select * from comments
     union all
     select * from status_changes
 ) as events
