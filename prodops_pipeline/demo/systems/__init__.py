@@ -61,6 +61,6 @@ def write_systems(canonical: Path, out: Path, kind_systems: dict[str, str], cano
         for system, writer in writers:
             written = writer(con, canonical, out)
             rows.update({f"{system}/{name}": n for name, n in written.items()})
-        files += sum(1 for system, _ in dict.fromkeys(writers) for _ in (out / system).rglob("*.csv"))
+        files += sum(1 for system in dict.fromkeys(system for system, _ in writers) for _ in (out / system).rglob("*.csv"))
     shutil.copy2(canonical / GROUND_TRUTH, out / GROUND_TRUTH)
     return GenerationReport(out, rows, files, out / GROUND_TRUTH)

@@ -60,7 +60,7 @@ def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[st
         rows[table] = 0
         for (day,) in con.sql(f"SELECT DISTINCT left(timestamp, 10) FROM {source} ORDER BY 1").fetchall():
             rows[table] += write_query(con, f"SELECT * FROM {source} WHERE left(timestamp, 10) = {lit(day)} "
-                                            "ORDER BY timestamp, visitor_id, account_id",
+                                            "ORDER BY ALL",
                                        root / table / f"{day}.csv")
     return rows
 
