@@ -201,7 +201,7 @@ def _print_unmapped(settings: Settings) -> None:
     from .status import unmapped_accounts
 
     for found in unmapped_accounts(settings):
-        expected = SYSTEMS[found["system"]].account_map.describe(settings)
+        expected = SYSTEMS[found["system"]].account_map_of(found["table"]).describe(settings)
         console.print(f"[yellow]{found['table']}[/]: {found['keys']:,} {found['column']} value(s) map to no CRM account; "
                       f"their rows are quarantined. Each needs {expected} (README, \"One account across systems\"). "
                       "Most rows first:", highlight=False)

@@ -27,7 +27,7 @@ JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY", "PRODOPS_SYSTEMS", "ac
 LANDING_RULES = "2: answers to NPS questions judged as scores; Pendo visitors the CRM lacks quarantined"
 REPORTING = ("PRODOPS_TIMEZONE", "dbt vars")  # how the warehouse buckets time and defines its models
 DBT_PROJECT_FILE = CHECKOUT_ROOT / "dbt_project" / "dbt_project.yml"
-RUN_VARS = {"reporting_timezone", "as_of", "lookback_days", "first_day"}  # given by the settings per run
+RUN_VARS = {"reporting_timezone", "as_of", "lookback_days", "first_day", "deployment_currency"}  # given by the settings per run
 UNRECORDED = "no record of the settings it was made with"
 
 

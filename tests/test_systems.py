@@ -18,8 +18,9 @@ from prodops_pipeline.ingest.systems import SYSTEMS, SystemsError, resolve, sele
 from prodops_pipeline.ingest.warehouse import WarehouseError, extract, postgres_extension
 from prodops_pipeline.settings import Settings, SettingsError
 from prodops_pipeline.settings_change import LANDING_RULES
+from prodops_pipeline.status import unmapped_accounts
 
-from .conftest import published_content, settings_for
+from .conftest import END, published_content, settings_for
 from .postgres import needs_postgres, postgres_server
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "external"  # Fivetran's seeds, copied
@@ -53,6 +54,16 @@ def test_pendo_serves_surveys_only_where_no_survey_tool_is_named():
     assert resolve(("pendo", "salesforce"))["surveys"] == "pendo"
     assert resolve(("pendo", "qualtrics"))["surveys"] == resolve(("qualtrics", "pendo"))["surveys"] == "qualtrics"
     assert resolve(("pendo", "qualtrics"))["usage"] == "pendo"
+
+
+def test_a_crm_serves_subscriptions_where_no_billing_system_is_named_and_naming_ours_keeps_ours():
+    assert resolve(("salesforce", "zendesk"))["subscriptions"] == "salesforce"
+    assert resolve(("hubspot", "pendo"))["subscriptions"] == "hubspot"
+    assert resolve(("salesforce", "stripe"))["subscriptions"] == resolve(("stripe", "hubspot"))["subscriptions"] == "stripe"
+    assert resolve(("prodops", "salesforce", "pendo")) == {"usage": "pendo", "crm": "salesforce", "subscriptions": "prodops",
+                                                          "tickets": "prodops", "surveys": "prodops"}
+    names = {t.name for t in selected_tables(resolve(("salesforce",)))}
+    assert {"salesforce__opportunity", "salesforce__opportunity_line_item"} <= names and "subscription_periods" not in names
 
 
 def test_a_system_serving_two_kinds_serves_both():
@@ -289,9 +300,58 @@ def test_vendor_shapes_build_the_same_marts_as_our_layout(preset, baseline, clea
     assert {t: c["quarantined_by_reason"] for t, c in counts.items() if c["rows_quarantined"]} == expected["quarantined"]
     assert {u["system"]: u["top"] for u in status["unmapped_accounts"]} == expected["unmapped"]
     said = " ".join(_prodops(["status"], home, sources, PRODOPS_SYSTEMS=preset).stdout.split())
-    for system in expected["unmapped"]:  # what each system's keys need, in its own words
-        settings = settings_for(home, sources, PRODOPS_SYSTEMS=preset)
-        assert f"Each needs {SYSTEMS[system].account_map.describe(settings)}" in said, said[-3000:]
+    settings = settings_for(home, sources, PRODOPS_SYSTEMS=preset)
+    for unmapped in status["unmapped_accounts"]:  # what each table's keys need, in its system's words
+        needs = SYSTEMS[unmapped["system"]].account_map_of(unmapped["table"]).describe(settings)
+        assert f"Each needs {needs}" in said, said[-3000:]
+
+
+DBT = ("import sys; from dagster_dbt import DbtCliResource; from prodops_pipeline.settings import Settings; "
+       "from prodops_pipeline.transform.project import DBT_PROJECT_DIR, export_settings; export_settings(Settings.from_env()); "
+       "DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(sys.argv[1:]).wait()")
+
+
+def _dbt_run(model: str, home: Path, sources: Path, **extra: str) -> None:
+    """Build one model over what landed, as a run would (in its own process: dbt reads the settings' environment)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRODOPS_", "DAGSTER_"))}
+    env.update(PRODOPS_HOME=str(home), PRODOPS_SOURCES=str(sources), **extra)
+    built = subprocess.run([sys.executable, "-c", DBT, "run", "--select", model], env=env, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+
+
+PERIOD = ("select account_id, plan, cast(seats as bigint) as seats, cast(mrr as decimal(18, 4)) as mrr, "
+          "cast(is_trial as boolean) as is_trial, upper(currency) as currency, cast(period_start as date) as period_start, "
+          "{end} as period_end, cast(renewal_date as date) as renewal_date from {periods} order by all")
+
+
+@pytest.mark.parametrize("crm, quarantined", [
+    ("salesforce", {"salesforce__opportunity": {"orphan id: account_id": 1}}),
+    ("hubspot", {"hubspot__deal": {"unmapped account: deal_id": 1}}),
+])
+def test_a_crm_serves_the_same_subscription_periods_as_our_layout(crm, quarantined, clean_sources, tmp_path):
+    """Where no billing system is named, the CRM's won opportunities or deals are the subscriptions: the same
+    world written as Salesforce opportunities (amount over term, seats and plan from line items) or HubSpot deals
+    (hs_mrr, custom properties, the company by association) stages to our periods, value for value. A contract
+    always ends: a period still running here ends on its renewal, after the data's last day. The marts read
+    periods only through these rows (int_subscription_periods). What the writers plant is quarantined."""
+    sources = tmp_path / "sources"
+    write_systems(clean_sources, sources, resolve((crm,)), {})
+    home = tmp_path / "home"
+    settings = settings_for(home, sources, PRODOPS_SYSTEMS=crm)
+    loads = {t.name: land_table(settings, t).record for t in selected_tables(settings.kind_systems)
+             if t.system == crm and t.kind in ("crm", "subscriptions")}
+    assert {name: load.quarantined_by_reason for name, load in loads.items() if load.rows_quarantined} == quarantined
+    model = f"stg_{crm}__subscription_periods"
+    _dbt_run(model, home, sources, PRODOPS_SYSTEMS=crm)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        staged = con.sql(PERIOD.format(periods=f"staging.{model}", end=f"case when period_end <= date '{END}' then period_end end")).fetchall()
+        ours = con.sql(PERIOD.format(periods=f"read_csv('{clean_sources}/subscription_periods/*.csv', all_varchar = true)",
+                                     end="cast(period_end as date)")).fetchall()
+    assert len(ours) > 100 and any(p[4] for p in ours) and any(p[7] is None for p in ours)  # trials, and periods running
+    assert staged == ours
+    if crm == "hubspot":
+        assert unmapped_accounts(settings) == [{"system": "hubspot", "table": "hubspot__deal", "column": "deal_id", "keys": 1,
+                                                "top": [{"key": "deal_without_company", "rows": 1}]}]
 
 
 def _fivetran_seeds(out: Path, systems: list[str]) -> None:
@@ -380,6 +440,48 @@ def test_pendo_poll_seeds_land_with_their_reasons(tmp_path):
     assert loads["pendo__poll_event"].quarantined_by_reason == {
         "orphan id: poll_id; orphan id: visitor_id; unmapped account: account_id": 3}
     assert loads["pendo__guide_event"].quarantined_by_reason == {"orphan id: visitor_id": 5}
+
+
+def test_opportunity_and_deal_seeds_land_with_their_reasons_and_won_opportunities_stage(tmp_path):
+    """Where a CRM serves subscriptions, its seeds land by the same rules. Salesforce's opportunities name
+    accounts its account seed lacks: given those accounts, each won opportunity not deleted stages as one
+    contract from its close date, for the default 12 months, its MRR a twelfth of its amount (an amount-less
+    one has none). HubSpot's deals
+    have no stage and no company association (the seed's associations name companies it lacks)."""
+    sources = tmp_path / "sources"
+    _fivetran_seeds(sources, ["salesforce", "hubspot"])
+    copied = sources / "salesforce" / "opportunity" / "sf_opportunity_data.csv"
+    seed = f"read_csv('{FIXTURES}/fivetran_salesforce/sf_opportunity_data.csv', all_varchar = true)"
+    with duckdb.connect() as con:
+        accounts = [r[0] for r in con.sql(f"select distinct account_id from {seed} order by 1").fetchall()]
+        # the seed marks every opportunity deleted: all but one are not, here
+        con.execute(f"copy (select * replace (case when id = '006q000000HdPzpAAF' then is_deleted else 'false' end as is_deleted) "
+                    f"from {seed}) to '{copied}' (header)")
+        won = con.sql(f"select id, cast(close_date as date), round(coalesce(cast(amount as decimal(18, 4)) / 12, 0), 4) "
+                      f"from read_csv('{copied}', all_varchar = true) where is_won = 'true' and is_deleted = 'false' "
+                      "order by id").fetchall()
+    _csv(sources / "salesforce" / "account" / "opportunity_accounts.csv",
+         "id,name\n" + "".join(f"{account},Opportunity account {n}\n" for n, account in enumerate(accounts)))
+    loads = {}
+    for crm in ("salesforce", "hubspot"):
+        settings = settings_for(tmp_path / crm, sources, PRODOPS_SYSTEMS=crm, PRODOPS_CURRENCY="USD")
+        loads |= {t.name: land_table(settings, t).record for t in selected_tables(settings.kind_systems)
+                  if t.system == crm and t.kind in ("crm", "subscriptions")}
+    for name, load in loads.items():
+        assert load.rows_read == load.rows_landed + load.rows_quarantined and not load.unreadable, name
+    assert loads["salesforce__opportunity"].rows_landed == 10 and loads["salesforce__product_2"].rows_landed == 2
+    # the seed's line items belong to opportunities its opportunity seed lacks
+    assert loads["salesforce__opportunity_line_item"].quarantined_by_reason == {"orphan id: opportunity_id": 10}
+    assert loads["hubspot__deal_pipeline_stage"].rows_landed == 71
+    assert loads["hubspot__deal_company"].quarantined_by_reason == {"orphan id: company_id": 2}
+    assert loads["hubspot__deal"].quarantined_by_reason == {"missing required value: deal_pipeline_stage_id; unmapped account: deal_id": 44}
+
+    _dbt_run("stg_salesforce__subscription_periods", tmp_path / "salesforce", sources, PRODOPS_SYSTEMS="salesforce",
+             PRODOPS_CURRENCY="USD")
+    with duckdb.connect(str(tmp_path / "salesforce" / "warehouse.duckdb"), read_only=True) as con:
+        staged = con.sql("select subscription_id, period_start, mrr, period_end = cast(period_start + interval 12 month as date), "
+                         "currency, is_trial from staging.stg_salesforce__subscription_periods order by 1").fetchall()
+    assert len(won) == 4 and staged == [(i, start, mrr, True, "USD", False) for i, start, mrr in won]
 
 
 def test_hubspot_seeds_land_with_their_reasons(tmp_path):

@@ -51,7 +51,7 @@ def upstream_tables(settings: Settings, table: Table) -> list[str]:
     names = [reference_target(settings, parent, "")[0] for parent in table.parents]
     crm = SYSTEMS[settings.kind_systems["crm"]]
     if table.account_column:
-        names += [SYSTEMS[table.system].account_map.table, crm.account_keys[0]]
+        names += [SYSTEMS[table.system].account_map_of(table.name).table, crm.account_keys[0]]
     if table.user_column:
         names.append(crm.contact_keys[0])
     if table.nps_answers:

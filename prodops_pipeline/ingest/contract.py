@@ -24,6 +24,7 @@ class Column:
     # the value is an e-mail naming a CRM contact: the row lands with that contact's user id (`_user_id`),
     # and a row whose e-mail names none is quarantined
     maps_user: bool = False
+    currency: bool = False  # an ISO 4217 code judged against the deployment's one currency (implied by the name)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class Table:
     @property
     def account_column(self) -> str | None:
         return next((c.name for c in self.columns if c.maps_account), None)
+
+    @property
+    def currency_column(self) -> str | None:
+        return next((c.name for c in self.columns if c.currency or c.name == "currency"), None)
 
     @property
     def user_column(self) -> str | None:

@@ -182,8 +182,8 @@ def _check_and_write(
                                              next(c.references[1] for c in table.columns if c.references and c.references[0] == parent))
         parents[parent] = _keys_sql(TableZone(settings.raw_zone, zone_name), column) or NO_KEYS
     currency = settings.currency
-    if "currency" in table.column_names and currency is None:
-        currency = _data_currency(con, table, zone, list(keys.values()))
+    if currency is None and table.currency_column:  # an optional currency column may be absent: no amount to judge
+        currency = _data_currency(con, table, zone, list(keys.values())) if table.currency_column in present else NO_CURRENCY
     checks = build_checks(
         table, present, currency,
         existing_keys_sql=_keys_sql(zone, table.key, exclude_keys=list(keys.values())),
@@ -193,7 +193,7 @@ def _check_and_write(
     for statement in checks.statements:
         con.execute(statement)
     if table.account_column:
-        expected = SYSTEMS[table.system].account_map.describe(settings)
+        expected = SYSTEMS[table.system].account_map_of(table.name).describe(settings)
         try:
             for statement in account_mapping_statements(table, _account_map_sql(settings, table), expected):
                 con.execute(statement)
@@ -260,6 +260,7 @@ def _check_and_write(
 
 
 NO_KEYS = "SELECT NULL::VARCHAR AS k WHERE false"
+NO_CURRENCY = "XXX"  # ISO 4217's "no currency": no amount at all, nothing to compare
 
 
 def reference_target(settings: Settings, table_name: str, column: str) -> tuple[str, str]:
@@ -276,7 +277,7 @@ def reference_target(settings: Settings, table_name: str, column: str) -> tuple[
 def _account_map_sql(settings: Settings, table: Table) -> str:
     """(k, account_id): each key of the table's system that maps to a CRM account; its field first,
     then the mapping file."""
-    mapping = SYSTEMS[table.system].account_map
+    mapping = SYSTEMS[table.system].account_map_of(table.name)
     accounts, account_id = reference_target(settings, "accounts", "account_id")
     crm_keys = _keys_sql(TableZone(settings.raw_zone, accounts), account_id) or NO_KEYS
     by_field = NO_MAP
@@ -350,16 +351,17 @@ def _data_currency(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone
     """The deployment currency when PRODOPS_CURRENCY is unset: the one currency the table's rows use,
     those landed before and those arriving now. Two are an error: which amounts are foreign is the
     operator's decision, not ours."""
+    column = q(table.currency_column)
     seen = {row[0] for row in con.sql(
-        "SELECT DISTINCT upper(trim(currency)) FROM incoming WHERE nullif(trim(currency), '') IS NOT NULL").fetchall()}
-    earlier = _keys_sql(zone, "currency", exclude_keys=replaced_keys)
+        f"SELECT DISTINCT upper(trim({column})) FROM incoming WHERE nullif(trim({column}), '') IS NOT NULL").fetchall()}
+    earlier = _keys_sql(zone, table.currency_column, exclude_keys=replaced_keys)
     if earlier:
         seen |= {row[0].upper() for row in con.sql(f"SELECT DISTINCT k FROM ({earlier}) WHERE k IS NOT NULL").fetchall()}
     if len(seen) > 1:
         raise SourceError(f"{table.name} has amounts in {len(seen)} currencies ({', '.join(sorted(seen))}) and "
                           "PRODOPS_CURRENCY is not set: set it to the deployment's one currency (rows in any "
                           "other are then quarantined)")
-    return seen.pop() if seen else "XXX"  # no amount at all: nothing to compare
+    return seen.pop() if seen else NO_CURRENCY
 
 
 def _write_schema(con: duckdb.DuckDBPyConnection, table: Table, zone: TableZone) -> None:

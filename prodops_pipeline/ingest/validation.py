@@ -96,8 +96,8 @@ class Reason:
         return f"out of range: {column}"
 
     @staticmethod
-    def currency(expected: str) -> str:
-        return f"currency is not the deployment currency {expected}: currency"
+    def currency(expected: str, column: str = "currency") -> str:
+        return f"currency is not the deployment currency {expected}: {column}"
 
     @staticmethod
     def duplicate(key: str) -> str:
@@ -175,8 +175,8 @@ def _row_rules(table: Table, currency: str) -> list[Rule]:
             rules.append(Rule(" OR ".join(bounds), Reason.out_of_range(c.name), _got(trimmed(c.name), _bounds(c))))
     rules += [Rule(f"{typed(other)} = {lit(value)} AND {typed(target)} IS NULL", Reason.missing_when(target, other, value))
               for target, (other, value) in table.required_when.items()]
-    if "currency" in table.column_names:
-        rules.append(Rule(f"upper({typed('currency')}) <> {lit(currency)}", Reason.currency(currency), _got(trimmed('currency'))))
+    if column := table.currency_column:
+        rules.append(Rule(f"upper({typed(column)}) <> {lit(currency)}", Reason.currency(currency, column), _got(trimmed(column))))
     return rules
 
 

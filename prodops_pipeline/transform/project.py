@@ -22,6 +22,10 @@ def export_settings(settings: Settings) -> None:
     os.environ["PRODOPS_DUCKDB_MEMORY"] = settings.duckdb_memory
     os.environ["PRODOPS_LOOKBACK_DAYS"] = str(settings.lookback_days)
     os.environ["PRODOPS_AS_OF"] = settings.as_of
+    if settings.currency:  # the currency of a CRM's contracts that carry none
+        os.environ["PRODOPS_CURRENCY"] = settings.currency
+    else:
+        os.environ.pop("PRODOPS_CURRENCY", None)
     for kind, system in settings.kind_systems.items():  # which staging folders are enabled
         os.environ[f"PRODOPS_{kind.upper()}_SYSTEM"] = system
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

@@ -27,7 +27,9 @@ WRITERS: dict[str, Writer] = {
     "stripe": stripe.write, "zendesk": zendesk.write,
 }
 # the kinds a system serves only where no named system does (System.also), each with its writer
-ALSO_WRITERS: dict[tuple[str, str], Writer] = {("pendo", "surveys"): pendo.write_polls}
+ALSO_WRITERS: dict[tuple[str, str], Writer] = {("pendo", "surveys"): pendo.write_polls,
+                                               ("salesforce", "subscriptions"): salesforce.write_opportunities,
+                                               ("hubspot", "subscriptions"): hubspot.write_deals}
 
 
 def generate_systems(scale: str, seed: int, out: Path, systems: tuple[str, ...], end: date | None = None,

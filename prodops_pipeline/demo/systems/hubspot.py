@@ -2,7 +2,8 @@
 one contact per user; one support pipeline whose stages are our statuses; a ticket's company, requester,
 e-mails and notes as associations; its status changes in the property history, by day. Region, employee
 band, type, feature, CSAT and the internal flag are custom properties. Two tickets are associated with no
-company: landing quarantines them as unmapped, as it would a real one."""
+company: landing quarantines them as unmapped, as it would a real one. Where HubSpot serves subscriptions,
+our subscription periods as deals (`write_deals`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from .shapes import EVENT_COLUMNS, TICKET_COLUMNS, canonical_table, read_jsonl, timestamp_text, write_query
+from .shapes import (CONTRACT_MONTHS, EVENT_COLUMNS, TICKET_COLUMNS, canonical_table, contract_table, read_jsonl,
+                     timestamp_text, write_query)
 
 PIPELINE = "0"
 # our statuses as one pipeline's stages: (stage id, status, label, ticket_state)
@@ -89,4 +91,33 @@ def write(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[st
         rows["engagement_note"] += write_query(con, (
             f"SELECT event_id AS engagement_id, {timestamp_text('occurred_at', fraction=True)} AS property_hs_timestamp, "
             f"false AS _fivetran_deleted {comments} AND {note} ORDER BY occurred_at, event_id"), root / "engagement_note" / name)
+    return rows
+
+
+def write_deals(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> dict[str, int]:
+    """Each subscription period as a closed-won deal of its company (a trial as an open deal of type trial),
+    HubSpot's hs_mrr its MRR, its contract dates, term, seats and plan custom properties. One more won deal
+    is associated with no company: landing quarantines it as unmapped."""
+    root = out / "hubspot"
+    contract_table(con, canonical)
+    day = "strftime(CAST(period_start AS DATE), '%Y-%m-%d 00:00:00')"
+    rows = {"deal_pipeline_stage": write_query(con, (
+        "SELECT * FROM (VALUES ('trial', 'default', 'Trial', false, false), ('closedwon', 'default', 'Closed won', true, false)) "
+        "AS s(stage_id, pipeline_id, label, closed_won, _fivetran_deleted) ORDER BY stage_id"),
+        root / "deal_pipeline_stage" / "deal_pipeline_stage.csv")}
+    rows["deal_company"] = write_query(con, (
+        f"SELECT 'deal_' || period_id AS deal_id, account_id AS company_id, {day} AS _fivetran_synced FROM contracts ORDER BY deal_id"),
+        root / "deal_company" / "deal_company.csv")
+    deals = (
+        "SELECT 'deal_' || period_id AS deal_id, 'default' AS deal_pipeline_id, "
+        "CASE WHEN is_trial THEN 'trial' ELSE 'closedwon' END AS deal_pipeline_stage_id, plan || ' for ' || account_id AS property_dealname, "
+        "CASE WHEN is_trial THEN 'trial' WHEN is_first THEN 'newbusiness' ELSE 'existingbusiness' END AS property_dealtype, "
+        f"{day} AS property_closedate, CASE WHEN NOT is_trial THEN amount END AS property_amount, "
+        "CASE WHEN NOT is_trial THEN mrr END AS property_hs_mrr, currency AS property_deal_currency_code, "
+        "period_start AS property_contract_start_date, contract_end AS property_contract_end_date, "
+        f"{CONTRACT_MONTHS} AS property_contract_term, renewal_date AS property_renewal_date, seats AS property_seats, plan AS property_plan, false AS is_deleted, "
+        f"{day} AS _fivetran_synced FROM contracts "
+        "UNION ALL SELECT 'deal_without_company', 'default', 'closedwon', 'Unassociated renewal', 'existingbusiness', "
+        "'2026-01-05 00:00:00', 1200, 100, 'USD', NULL, NULL, NULL, NULL, 1, 'starter', false, '2026-01-05 00:00:00'")
+    rows["deal"] = write_query(con, f"SELECT * FROM ({deals}) ORDER BY deal_id", root / "deal" / "deal.csv")
     return rows

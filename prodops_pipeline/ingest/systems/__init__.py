@@ -8,8 +8,8 @@ in prodops_pipeline/demo/systems/.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 from ..contract import KINDS, TABLES, Table
 
@@ -42,9 +42,13 @@ class System:
     tables: tuple[Table, ...]
     also: tuple[str, ...] = ()  # kinds it serves where no named system serves them (Pendo's polls: surveys)
     account_map: AccountMap | None = None
+    table_account_maps: Mapping[str, AccountMap] = field(default_factory=dict)  # a table mapping otherwise
     user_map: UserMap | None = None
     account_keys: tuple[str, str] | None = None  # a CRM: (table, column) of its account ids
     contact_keys: tuple[str, str] | None = None  # a CRM: (table, column) of its contact (user) ids
+
+    def account_map_of(self, table: str) -> AccountMap:
+        return self.table_account_maps.get(table, self.account_map)
 
 
 def _systems() -> dict[str, System]:
@@ -66,7 +70,8 @@ class SystemsError(ValueError):
 
 def resolve(names: tuple[str, ...]) -> dict[str, str]:
     """kind -> the system serving it. A kind no named system serves is served by a named system that
-    also serves it (Pendo's polls, where no survey tool is named), else by ours (prodops)."""
+    also serves it (Pendo's polls where no survey tool is named, a CRM's deals where no billing system is),
+    else by ours (prodops); naming prodops keeps ours for every kind no named system serves as its own."""
     chosen: dict[str, str] = {}
     also: dict[str, str] = {}
     for name in names:
@@ -81,6 +86,8 @@ def resolve(names: tuple[str, ...]) -> dict[str, str]:
             chosen[kind] = name
         for kind in SYSTEMS[name].also:
             also.setdefault(kind, name)
+    if "prodops" in names:
+        also = {}
     return {kind: chosen.get(kind, also.get(kind, "prodops")) for kind in KINDS}
 
 
