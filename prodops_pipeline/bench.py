@@ -83,11 +83,12 @@ def run_profile(dagster_home: Path, slowest: int = SLOWEST_NODES) -> dict[str, A
     }
 
 
-def _run_phase(home: Path, sources: Path, full_refresh: bool = False) -> dict[str, Any]:
+def _timed_run(home: Path, sources: Path, full_refresh: bool = False) -> tuple[float, Any, str]:
+    """`prodops run` in its own process: its wall time, resource usage and output."""
     env = {**os.environ, "PRODOPS_HOME": str(home), "PRODOPS_SOURCES": str(sources),
            "DAGSTER_HOME": str(home / "dagster")}
     command = [sys.executable, "-m", "prodops_pipeline.cli", "run", *(["--full-refresh"] if full_refresh else [])]
-    output = home.parent / f"{'full-refresh' if full_refresh else 'run'}-{int(time.time())}.log"
+    output = home.parent / f"{'full-refresh' if full_refresh else 'run'}-{time.time_ns()}.log"
     started = time.perf_counter()
     with output.open("w") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -95,6 +96,18 @@ def _run_phase(home: Path, sources: Path, full_refresh: bool = False) -> dict[st
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"the benchmark run failed (full output in {output}):\n{output.read_text()[-3000:]}")
+    return wall, usage, output.read_text()
+
+
+def _nothing_new_phase(home: Path, sources: Path) -> dict[str, Any]:
+    wall, usage, said = _timed_run(home, sources)
+    if "Nothing new since build" not in said:
+        raise RuntimeError(f"the run with nothing new ran:\n{said[-3000:]}")
+    return {"wall_seconds": round(wall, 2), "peak_memory_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def _run_phase(home: Path, sources: Path, full_refresh: bool = False) -> dict[str, Any]:
+    wall, usage, _ = _timed_run(home, sources, full_refresh)
     profile = run_profile(home / "dagster")
     # starting Python, Dagster and the code location, and the run's bookkeeping between steps
     outside = wall - sum(profile["stages_seconds"].values())
@@ -123,6 +136,7 @@ def benchmark(settings: Settings, scale: str, seed: int = 42) -> dict[str, Any]:
     generate(scale, seed, sources, end=DEFAULT_END)  # one more day arrives
     incremental = _run_phase(home, sources)
     incremental["usage_rows"] = _usage_rows(home)
+    nothing_new = _nothing_new_phase(home, sources)
     generate(scale, seed, sources, end=day_before)  # back to the cached state for the next benchmark
     for phase in (full, incremental):
         phase["usage_rows_per_second"] = round(phase["usage_rows"] / phase["wall_seconds"])
@@ -130,6 +144,7 @@ def benchmark(settings: Settings, scale: str, seed: int = 42) -> dict[str, Any]:
         "scale": scale, "seed": seed, "cpus": os.cpu_count(), "generation_seconds": round(generation, 2),
         "full_build": full, "incremental_one_day": incremental,
         "incremental_share_of_full": round(incremental["wall_seconds"] / full["wall_seconds"], 3),
+        "nothing_new": nothing_new, "nothing_new_share_of_full": round(nothing_new["wall_seconds"] / full["wall_seconds"], 3),
     }
     (root / "results.json").write_text(json.dumps(result, indent=1) + "\n")
     return result

@@ -271,6 +271,13 @@ def _days(_ctx, _param, value: str | None) -> tuple[str, str] | None:
 def run(full_refresh: bool, days: tuple[str, str] | None, no_wait: bool) -> None:
     """Bring everything up to date: land new files, rebuild the affected days, audit, publish."""
     settings = _settings(reads_sources=True)
+    if not full_refresh and not days:
+        from .nothing_new import unchanged_build
+
+        if build := unchanged_build(settings):
+            console.print(f"Nothing new since build {build['build_id']} (published {build['built_at']}): no source file, "
+                          "setting or code changed. Nothing to do; analysts have it.", highlight=False)
+            return
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
     _print_setting_changes(settings)
     outcome = _run(settings, wait=not no_wait, full_refresh=full_refresh, partition_range=days)
@@ -448,6 +455,13 @@ def demo() -> None:
         report = _generate(run_generator, DEMO_SCALE, DEMO_SEED, settings.demo_sources, None, False)
         console.print(f"[green]Wrote[/] {report.files} files, {sum(report.rows.values()):,} rows.")
     settings = _settings(reads_sources=True)
+    if not full_refresh and not days:
+        from .nothing_new import unchanged_build
+
+        if build := unchanged_build(settings):
+            console.print(f"Nothing new since build {build['build_id']} (published {build['built_at']}): no source file, "
+                          "setting or code changed. Nothing to do; analysts have it.", highlight=False)
+            return
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
     _print_setting_changes(settings)
     outcome = _run(settings, wait=True)
@@ -469,7 +483,7 @@ def demo() -> None:
 @click.option("--scale", type=click.Choice(["small", "medium", "large", "xl"]), default="medium", show_default=True)
 @click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
 def bench(scale: str, seed: int) -> None:
-    """Time a full build and a one-day incremental refresh of generated data, per stage."""
+    """Time a full build, a one-day incremental refresh (per stage) and a run with nothing new, on generated data."""
     from .bench import STAGES, benchmark
 
     settings = _settings()
@@ -487,13 +501,16 @@ def bench(scale: str, seed: int) -> None:
         table.add_row(label, f"{phase['wall_seconds']:.1f}", *(f"{phase['stages_seconds'][s]:.1f}" for s in STAGES),
                       f"{phase['outside_steps_seconds']:.1f}", f"{phase['usage_rows']:,}",
                       f"{phase['usage_rows_per_second']:,}", f"{phase['peak_memory_mb']:,.0f}")
+    nothing = result["nothing_new"]
+    table.add_row("nothing new", f"{nothing['wall_seconds']:.1f}", *("" for _ in STAGES), "", "0", "", f"{nothing['peak_memory_mb']:,.0f}")
     console.print(table)
     for label, key in phases:
         phase = result[key]
         slowest = ", ".join(f"{n['node']} {n['seconds']:.1f}" for n in phase["dbt_slowest_nodes"])
         console.print(f"{label}: dbt models and tests took {phase['dbt_node_seconds_total']:.0f} s on all "
                       f"threads, account health {phase['health_node_seconds']:.1f} s of them; slowest (s): {slowest}")
-    console.print(f"Refresh / full build: {result['incremental_share_of_full']:.1%}. "
+    console.print(f"Refresh / full build: {result['incremental_share_of_full']:.1%}; nothing new / full build: "
+                  f"{result['nothing_new_share_of_full']:.1%}. "
                   f"Results: {settings.home / 'bench' / scale / 'results.json'}")
 
 

@@ -63,10 +63,18 @@ def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
     """Materialize the selected assets of the code location (by default what the nightly refresh does) in-process: the
     partitioned ones for today's partition, or for partition_range (first, last day) to backfill. One
     refresh of a home at a time: behind another in progress, wait (telling `on_wait`), or without
-    `wait` raise RefreshInProgress."""
+    `wait` raise RefreshInProgress. A whole refresh that succeeds remembers its inputs (nothing_new.py)."""
+    from .nothing_new import forget, inputs_digest, remember
+
     instance = dagster_instance(settings)
     with exclusive_refresh(settings, instance, wait, on_wait):
-        return _run_assets(settings, instance, selection, full_refresh, partition_range)
+        whole = selection is None and partition_range is None
+        digest = inputs_digest(settings) if whole else None  # before it begins: what changes meanwhile is new next time
+        forget(settings)
+        outcome = _run_assets(settings, instance, selection, full_refresh, partition_range)
+        if digest and outcome.success:
+            remember(settings, digest)
+        return outcome
 
 
 def _run_assets(settings: Settings, instance: dg.DagsterInstance, selection, full_refresh: bool,

@@ -102,6 +102,8 @@ def test_bench_times_a_full_build_and_a_one_day_refresh_per_stage(tmp_path, monk
         assert 0 < phase["health_node_seconds"] < phase["dbt_node_seconds_total"]
     assert full["stages_seconds"]["ingest"] > 0 and 0 < refresh["usage_rows"] < full["usage_rows"]  # one day of events
     assert report["incremental_share_of_full"] == round(refresh["wall_seconds"] / full["wall_seconds"], 3)
+    assert "nothing new" in result.output and 0 < report["nothing_new"]["wall_seconds"]  # said, not timed: bench.py checks the run said it
+    assert report["nothing_new_share_of_full"] == round(report["nothing_new"]["wall_seconds"] / full["wall_seconds"], 3)
 
 
 def test_tables_not_landed_because_a_parent_failed_say_why(clean_sources, copy_sources, pipeline_env):

@@ -25,6 +25,7 @@ from prodops_pipeline.audit.gx_project import RUN_TIME_FORMAT, context, data_doc
 from prodops_pipeline.audit.suites import all_suites, expectation_signature
 from prodops_pipeline.ingest.contract import table
 from prodops_pipeline.ingest.landing import land_table
+from prodops_pipeline.nothing_new import unchanged_build
 from prodops_pipeline.publish.build import last_build
 from prodops_pipeline.runner import run_assets
 from prodops_pipeline.settings import Settings
@@ -72,6 +73,9 @@ def test_a_bad_value_in_a_raw_table_blocks_the_publish(published):
     failure = next(f for f in outcome.failures if "raw/usage_events:gx_audit" in f)
     assert "expect_column_values_to_be_between(occurred_at): 1 unexpected" in failure
     assert published_digest(settings) == before
+    # the failed run forgot the inputs of the build: with the bad file gone again, the next run still runs
+    (sources / "usage_events" / "zz-late-delivery.csv").unlink()
+    assert unchanged_build(settings) is None
 
 
 def test_a_bad_value_in_a_mart_blocks_the_publish(published):
