@@ -152,6 +152,17 @@ def _ingest(settings: Settings, wait: bool) -> None:
     _finish(outcome)
 
 
+def _nothing_new(settings: Settings) -> bool:
+    """Whether the published build was made from the inputs there are now (nothing_new.py), saying so."""
+    from .nothing_new import unchanged_build
+
+    build = unchanged_build(settings)
+    if build:
+        console.print(f"Nothing new since build {build['build_id']} (published {build['built_at']}): no source file, "
+                      "setting or code changed. Nothing to do; analysts have it.", highlight=False)
+    return build is not None
+
+
 def _finish(outcome, settings: Settings | None = None) -> None:
     for line in outcome.warnings:
         console.print(f"[yellow]![/] {line}", highlight=False)
@@ -271,13 +282,8 @@ def _days(_ctx, _param, value: str | None) -> tuple[str, str] | None:
 def run(full_refresh: bool, days: tuple[str, str] | None, no_wait: bool) -> None:
     """Bring everything up to date: land new files, rebuild the affected days, audit, publish."""
     settings = _settings(reads_sources=True)
-    if not full_refresh and not days:
-        from .nothing_new import unchanged_build
-
-        if build := unchanged_build(settings):
-            console.print(f"Nothing new since build {build['build_id']} (published {build['built_at']}): no source file, "
-                          "setting or code changed. Nothing to do; analysts have it.", highlight=False)
-            return
+    if not full_refresh and not days and _nothing_new(settings):
+        return
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
     _print_setting_changes(settings)
     outcome = _run(settings, wait=not no_wait, full_refresh=full_refresh, partition_range=days)
@@ -443,38 +449,39 @@ def _print_backtest(result: dict, fmt: str) -> None:
     console.print(table)
 
 
+def _print_headline(settings: Settings) -> None:
+    from .marts import headline_numbers
+
+    table = Table(title="headline numbers")
+    table.add_column("metric")
+    table.add_column("value")
+    for label, value in headline_numbers(settings):
+        table.add_row(label, value)
+    console.print(table)
+
+
 @main.command()
 def demo() -> None:
     """The whole flow on built-in demo data: generate it if absent, land it, build the marts."""
     settings = _settings()
     from .demo.generator import GROUND_TRUTH, generate as run_generator
-    from .marts import headline_numbers
 
     if settings.sources == settings.demo_sources and not (settings.demo_sources / GROUND_TRUTH).exists():
         console.print(f"Generating {DEMO_SCALE} demo data (seed {DEMO_SEED}) in {settings.demo_sources} …")
         report = _generate(run_generator, DEMO_SCALE, DEMO_SEED, settings.demo_sources, None, False)
         console.print(f"[green]Wrote[/] {report.files} files, {sum(report.rows.values()):,} rows.")
     settings = _settings(reads_sources=True)
-    if not full_refresh and not days:
-        from .nothing_new import unchanged_build
-
-        if build := unchanged_build(settings):
-            console.print(f"Nothing new since build {build['build_id']} (published {build['built_at']}): no source file, "
-                          "setting or code changed. Nothing to do; analysts have it.", highlight=False)
-            return
-    console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
-    _print_setting_changes(settings)
-    outcome = _run(settings, wait=True)
-    _print_status(settings, only_run=True, skipped=outcome.skipped)
-    if outcome.success:
-        table = Table(title="headline numbers")
-        table.add_column("metric")
-        table.add_column("value")
-        for label, value in headline_numbers(settings):
-            table.add_row(label, value)
-        console.print(table)
-        _demo_digest(settings)
-    _finish(outcome, settings)
+    if _nothing_new(settings):
+        _print_headline(settings)
+    else:
+        console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
+        _print_setting_changes(settings)
+        outcome = _run(settings, wait=True)
+        _print_status(settings, only_run=True, skipped=outcome.skipped)
+        if outcome.success:
+            _print_headline(settings)
+            _demo_digest(settings)
+        _finish(outcome, settings)
     console.print(f"\nNext: `prodops query \"select * from nps_summary limit 5\"`, `prodops status`, "
                   "`prodops ui` for the Dagster UI.")
 
