@@ -3,9 +3,10 @@
 Raw suites come from the source contract (ingestion/contract.py): required values, enums, ranges,
 unique keys, plausible timestamps, and null rates of columns that are optional but expected.
 Volume suites hold a table's row count against the last published build (blocking); freshness
-suites the age of its newest record (a warning). Mart suites come from the dbt manifest (grain,
-not-null, accepted values, ranges the marts' YAML declares), plus the spec's identities and
-personal-data rules.
+suites the age of its newest record (a warning). Mart suites come from the dbt manifest (the
+not-null, accepted values, ranges the marts' YAML declares: these dbt tests do not run in builds), plus the
+spec's identities and personal-data rules. A mart's grain is dbt's to check (unique_combination over the
+whole table; GX validates a mart in chunks, which cannot see a duplicate across two).
 
 `prodops expectations` writes them as JSON into expectations/gx/; a test keeps them in step.
 """
@@ -85,11 +86,7 @@ def mart_suite(node: dict[str, Any], tests: list[dict[str, Any]]) -> SuiteSpec:
         meta = test["test_metadata"]
         kwargs = meta.get("kwargs", {})
         column = test.get("column_name")
-        if meta["name"] == "unique_combination":
-            columns = list(kwargs["columns"])
-            out.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=columns) if len(columns) > 1
-                       else gxe.ExpectColumnValuesToBeUnique(column=columns[0]))
-        elif meta["name"] == "not_null":
+        if meta["name"] == "not_null":
             out.append(gxe.ExpectColumnValuesToNotBeNull(column=column))
         elif meta["name"] == "accepted_values":
             out.append(gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(kwargs["values"])))
