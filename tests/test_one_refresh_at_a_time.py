@@ -41,4 +41,5 @@ def test_two_runs_started_together_run_one_after_the_other(published):
     runs = sorted((instance.get_run_record_by_id(r.run_id) for r in instance.get_runs(limit=2)),
                   key=lambda record: record.start_time)
     assert all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+    assert {r.dagster_run.job_name for r in runs} == {"refresh"}  # the UI lists them under the schedule's job
     assert runs[0].end_time <= runs[1].start_time, "the second refresh started after the first had ended"
