@@ -14,12 +14,12 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from .demo.generator import GROUND_TRUTH, generate
-from .demo.scales import DEFAULT_END
+from .demo.scales import DEFAULT_END, START
 from .settings import Settings
 
 STAGES = ("ingest", "dbt", "audit", "publish")
@@ -121,10 +121,22 @@ def _usage_rows(home: Path) -> int:
     return loads["rows_read"]
 
 
-def benchmark(settings: Settings, scale: str, seed: int = 42) -> dict[str, Any]:
-    root = settings.home / "bench" / scale
+def history_end(months: int) -> date:
+    """The last day of `months` months of usage history (12: the demo's default year)."""
+    return DEFAULT_END if months == 12 else START + timedelta(days=round(months * 365 / 12) - 1)
+
+
+def bench_root(settings: Settings, scale: str, months: int = 12) -> Path:
+    """Where a benchmark keeps its data (cached between runs), homes and results.json."""
+    return settings.home / "bench" / (scale if months == 12 else f"{scale}-{months}m")
+
+
+def benchmark(settings: Settings, scale: str, seed: int = 42, months: int = 12) -> dict[str, Any]:
+    """A full build of `months` months of history, then one more day and its refresh, then a run with nothing new."""
+    root = bench_root(settings, scale, months)
     sources, home = root / "sources", root / "home"
-    day_before = DEFAULT_END - timedelta(days=1)
+    last_day = history_end(months)
+    day_before = last_day - timedelta(days=1)
     truth = sources / GROUND_TRUTH
     started = time.perf_counter()
     if not truth.exists() or json.loads(truth.read_text())["end"] != day_before.isoformat():
@@ -133,7 +145,7 @@ def benchmark(settings: Settings, scale: str, seed: int = 42) -> dict[str, Any]:
     shutil.rmtree(home, ignore_errors=True)
     full = _run_phase(home, sources)
     full["usage_rows"] = _usage_rows(home)
-    generate(scale, seed, sources, end=DEFAULT_END)  # one more day arrives
+    generate(scale, seed, sources, end=last_day)  # one more day arrives
     incremental = _run_phase(home, sources)
     incremental["usage_rows"] = _usage_rows(home)
     nothing_new = _nothing_new_phase(home, sources)
@@ -141,7 +153,8 @@ def benchmark(settings: Settings, scale: str, seed: int = 42) -> dict[str, Any]:
     for phase in (full, incremental):
         phase["usage_rows_per_second"] = round(phase["usage_rows"] / phase["wall_seconds"])
     result = {
-        "scale": scale, "seed": seed, "cpus": os.cpu_count(), "generation_seconds": round(generation, 2),
+        "scale": scale, "seed": seed, "history_months": months, "cpus": os.cpu_count(),
+        "generation_seconds": round(generation, 2),
         "full_build": full, "incremental_one_day": incremental,
         "incremental_share_of_full": round(incremental["wall_seconds"] / full["wall_seconds"], 3),
         "nothing_new": nothing_new, "nothing_new_share_of_full": round(nothing_new["wall_seconds"] / full["wall_seconds"], 3),

@@ -489,17 +489,39 @@ def demo() -> None:
 @main.command()
 @click.option("--scale", type=click.Choice(["small", "medium", "large", "xl"]), default="medium", show_default=True)
 @click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
-def bench(scale: str, seed: int) -> None:
+@click.option("--history", "histories", default="12", show_default=True, metavar="MONTHS[,MONTHS]",
+              help="Months of history before the refreshed day; several (e.g. 6,12) compare the refresh at each")
+def bench(scale: str, seed: int, histories: str) -> None:
     """Time a full build, a one-day incremental refresh (per stage) and a run with nothing new, on generated data."""
-    from .bench import STAGES, benchmark
+    from .bench import bench_root, benchmark
 
-    settings = _settings()
-    console.print(f"Benchmarking {scale} (data cached under {settings.home / 'bench' / scale}) …")
     try:
-        result = benchmark(settings, scale, seed)
-    except RuntimeError as exc:
-        raise click.ClickException(str(exc)) from None
-    table = Table(title=f"prodops bench --scale {scale}  ({result['cpus']} CPUs)")
+        months = [int(m) for m in histories.split(",")]
+        if not months or any(not 1 <= m <= 24 for m in months):
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter(f"{histories!r}: give whole months from 1 to 24, e.g. 6,12", param_hint="--history") from None
+    settings = _settings()
+    results = {}
+    for m in months:
+        console.print(f"Benchmarking {scale} with {m} months of history (data cached under {settings.home / 'bench'}) …")
+        try:
+            results[m] = benchmark(settings, scale, seed, m)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
+        _print_bench(results[m], f"prodops bench --scale {scale} --history {m}", bench_root(settings, scale, m))
+    if len(results) > 1:
+        first, last = min(results), max(results)
+        ratio = results[last]["incremental_one_day"]["wall_seconds"] / results[first]["incremental_one_day"]["wall_seconds"]
+        console.print(f"One-day refresh after {last} months / after {first} months of history: {ratio:.2f}x "
+                      f"({results[last]['incremental_one_day']['wall_seconds']:.1f} s / "
+                      f"{results[first]['incremental_one_day']['wall_seconds']:.1f} s)")
+
+
+def _print_bench(result: dict, title: str, root: Path) -> None:
+    from .bench import STAGES
+
+    table = Table(title=f"{title}  ({result['cpus']} CPUs)")
     phases = (("full build", "full_build"), ("one-day refresh", "incremental_one_day"))
     for column in ("phase", "wall s", *STAGES, "outside steps", "usage rows", "rows/s", "peak MB"):
         table.add_column(column, justify="left" if column == "phase" else "right")
@@ -517,8 +539,7 @@ def bench(scale: str, seed: int) -> None:
         console.print(f"{label}: dbt models and tests took {phase['dbt_node_seconds_total']:.0f} s on all "
                       f"threads, account health {phase['health_node_seconds']:.1f} s of them; slowest (s): {slowest}")
     console.print(f"Refresh / full build: {result['incremental_share_of_full']:.1%}; nothing new / full build: "
-                  f"{result['nothing_new_share_of_full']:.1%}. "
-                  f"Results: {settings.home / 'bench' / scale / 'results.json'}")
+                  f"{result['nothing_new_share_of_full']:.1%}. Results: {root / 'results.json'}")
 
 
 @main.command()

@@ -84,23 +84,30 @@ def test_ingest_without_sources_fails_with_a_message(tmp_path, monkeypatch):
     assert not (tmp_path / "home").exists(), "refused before any work started"
 
 
-def test_bench_times_a_full_build_and_a_one_day_refresh_per_stage(tmp_path, monkeypatch):
+def test_bench_times_a_full_build_and_a_one_day_refresh_per_stage_at_each_history(tmp_path, monkeypatch):
     monkeypatch.setenv("PRODOPS_HOME", str(tmp_path))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    result = CliRunner().invoke(main, ["bench", "--scale", "small"])
+    refused = CliRunner().invoke(main, ["bench", "--history", "6,0"])
+    assert refused.exit_code == 2 and "give whole months from 1 to 24" in refused.output
+    result = CliRunner().invoke(main, ["bench", "--scale", "small", "--history", "1,2"])
     assert result.exit_code == 0, result.output
     assert "one-day refresh" in result.output and "slowest (s)" in result.output
+    assert "One-day refresh after 2 months / after 1 months of history:" in " ".join(result.output.split())
 
-    report = json.loads((tmp_path / "bench" / "small" / "results.json").read_text())
+    shorter = json.loads((tmp_path / "bench" / "small-1m" / "results.json").read_text())
+    report = json.loads((tmp_path / "bench" / "small-2m" / "results.json").read_text())
+    assert (shorter["history_months"], report["history_months"]) == (1, 2)
+    assert shorter["full_build"]["usage_rows"] < report["full_build"]["usage_rows"]  # a month more of events
     full, refresh = report["full_build"], report["incremental_one_day"]
     for phase in (full, refresh):
         assert phase["wall_seconds"] > sum(phase["stages_seconds"].values()) > 0
         assert phase["stages_seconds"]["dbt"] > 0 and phase["stages_seconds"]["publish"] > 0
-        assert phase["peak_memory_mb"] > 0 and phase["usage_rows_per_second"] > 0
+        assert phase["peak_memory_mb"] > 0 and phase["usage_rows_per_second"] >= 0  # a small day: a few rows
         slowest = [node["seconds"] for node in phase["dbt_slowest_nodes"]]
         assert slowest == sorted(slowest, reverse=True) and 0 < sum(slowest) <= phase["dbt_node_seconds_total"]
         assert 0 < phase["health_node_seconds"] < phase["dbt_node_seconds_total"]
     assert full["stages_seconds"]["ingest"] > 0 and 0 < refresh["usage_rows"] < full["usage_rows"]  # one day of events
+    assert full["usage_rows_per_second"] > 0
     assert report["incremental_share_of_full"] == round(refresh["wall_seconds"] / full["wall_seconds"], 3)
     assert "nothing new" in result.output and 0 < report["nothing_new"]["wall_seconds"]  # said, not timed: bench.py checks the run said it
     assert report["nothing_new_share_of_full"] == round(report["nothing_new"]["wall_seconds"] / full["wall_seconds"], 3)
