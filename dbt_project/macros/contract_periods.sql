@@ -1,9 +1,9 @@
-{#- A CRM's contracts (won opportunities, closed-won deals) as canonical subscription periods, one per
-    contract: from its start (else its close date) to the day after its inclusive end (else its term in
+{#- A CRM's deals (opportunities, HubSpot deals) as canonical subscription periods: each won one, and each of
+    the trial type (var crm_trial_type, any case) won or not, is one contract, one period: from its start (else its close date) to the day after its inclusive end (else its term in
     months later, the var crm_contract_months by default); it comes up for renewal on its renewal date, else
     when it ends. Its
     MRR is the given MRR, else the amount over the term; a trial has none. `contracts` is a relation with
-    subscription_id, account_id, plan, seats, currency, is_trial, amount, given_mrr, term_months,
+    subscription_id, account_id, plan, seats, currency, deal_type, is_won, amount, given_mrr, term_months,
     contract_start, contract_end, renewal and close_date. -#}
 {% macro contract_periods(contracts) -%}
 select
@@ -33,7 +33,13 @@ from (
             contracts.*,
             coalesce(contract_start, close_date) as period_start,
             coalesce(term_months, {{ var('crm_contract_months') }}) as term
-        from {{ contracts }} as contracts
+        from (
+            select
+                deals.*,
+                lower(coalesce(deal_type, '')) = '{{ var("crm_trial_type") | lower }}' as is_trial
+            from {{ contracts }} as deals
+        ) as contracts
+        where is_won or is_trial
     ) as dated
 ) as periods
 {%- endmacro %}

@@ -100,23 +100,22 @@ def write_deals(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) -> d
     is associated with no company: landing quarantines it as unmapped."""
     root = out / "hubspot"
     contract_table(con, canonical)
-    day = "strftime(CAST(period_start AS DATE), '%Y-%m-%d 00:00:00')"
     rows = {"deal_pipeline_stage": write_query(con, (
         "SELECT * FROM (VALUES ('trial', 'default', 'Trial', false, false), ('closedwon', 'default', 'Closed won', true, false)) "
         "AS s(stage_id, pipeline_id, label, closed_won, _fivetran_deleted) ORDER BY stage_id"),
         root / "deal_pipeline_stage" / "deal_pipeline_stage.csv")}
     rows["deal_company"] = write_query(con, (
-        f"SELECT 'deal_' || period_id AS deal_id, account_id AS company_id, {day} AS _fivetran_synced FROM contracts ORDER BY deal_id"),
+        f"SELECT 'deal_' || period_id AS deal_id, account_id AS company_id, start_time AS _fivetran_synced FROM contracts ORDER BY deal_id"),
         root / "deal_company" / "deal_company.csv")
     deals = (
         "SELECT 'deal_' || period_id AS deal_id, 'default' AS deal_pipeline_id, "
         "CASE WHEN is_trial THEN 'trial' ELSE 'closedwon' END AS deal_pipeline_stage_id, plan || ' for ' || account_id AS property_dealname, "
         "CASE WHEN is_trial THEN 'trial' WHEN is_first THEN 'newbusiness' ELSE 'existingbusiness' END AS property_dealtype, "
-        f"{day} AS property_closedate, CASE WHEN NOT is_trial THEN amount END AS property_amount, "
+        f"start_time AS property_closedate, CASE WHEN NOT is_trial THEN amount END AS property_amount, "
         "CASE WHEN NOT is_trial THEN mrr END AS property_hs_mrr, currency AS property_deal_currency_code, "
         "period_start AS property_contract_start_date, contract_end AS property_contract_end_date, "
         f"{CONTRACT_MONTHS} AS property_contract_term, renewal_date AS property_renewal_date, seats AS property_seats, plan AS property_plan, false AS is_deleted, "
-        f"{day} AS _fivetran_synced FROM contracts "
+        f"start_time AS _fivetran_synced FROM contracts "
         "UNION ALL SELECT 'deal_without_company', 'default', 'closedwon', 'Unassociated renewal', 'existingbusiness', "
         "'2026-01-05 00:00:00', 1200, 100, 'USD', NULL, NULL, NULL, NULL, 1, 'starter', false, '2026-01-05 00:00:00'")
     rows["deal"] = write_query(con, f"SELECT * FROM ({deals}) ORDER BY deal_id", root / "deal" / "deal.csv")

@@ -37,14 +37,13 @@ def write_opportunities(con: duckdb.DuckDBPyConnection, canonical: Path, out: Pa
     of an account the CRM lacks: landing quarantines it, as it would a real one."""
     root = out / "salesforce"
     contract_table(con, canonical)
-    day = "strftime(CAST(period_start AS DATE), '%Y-%m-%d 00:00:00')"
     opportunities = (
         f"SELECT 'opp_' || period_id AS id, account_id, plan || ' for ' || account_id AS name, "
         "CASE WHEN is_trial THEN 'Trial' WHEN is_first THEN 'New Business' ELSE 'Existing Business' END AS type, "
         "CASE WHEN is_trial THEN 'Trial' ELSE 'Closed Won' END AS stage_name, NOT is_trial AS is_won, NOT is_trial AS is_closed, "
-        f"{day} AS close_date, CASE WHEN NOT is_trial THEN amount END AS amount, currency AS currency_iso_code, "
+        f"start_time AS close_date, CASE WHEN NOT is_trial THEN amount END AS amount, currency AS currency_iso_code, "
         f"period_start AS contract_start_date_c, contract_end AS contract_end_date_c, {CONTRACT_MONTHS} AS contract_term_c, renewal_date AS renewal_date_c, "
-        f"false AS is_deleted, true AS _fivetran_active, {day} AS _fivetran_synced FROM contracts "
+        f"false AS is_deleted, true AS _fivetran_active, start_time AS _fivetran_synced FROM contracts "
         "UNION ALL SELECT 'opp_unknown_account', 'acc_not_in_crm', 'Lost account', 'New Business', 'Closed Won', true, true, "
         "'2026-01-05 00:00:00', 1200, 'USD', NULL, NULL, NULL, NULL, false, true, '2026-01-05 00:00:00'")
     rows = {"opportunity": write_query(con, f"SELECT * FROM ({opportunities}) ORDER BY id",
@@ -54,6 +53,6 @@ def write_opportunities(con: duckdb.DuckDBPyConnection, canonical: Path, out: Pa
         root / "product_2" / "product_2.csv")
     rows["opportunity_line_item"] = write_query(con, (
         "SELECT 'li_' || period_id AS id, 'opp_' || period_id AS opportunity_id, 'prod_' || plan AS product_2_id, seats AS quantity, "
-        f"CASE WHEN NOT is_trial THEN amount END AS total_price, false AS is_deleted, true AS _fivetran_active, {day} AS _fivetran_synced "
+        f"CASE WHEN NOT is_trial THEN amount END AS total_price, false AS is_deleted, true AS _fivetran_active, start_time AS _fivetran_synced "
         "FROM contracts ORDER BY id"), root / "opportunity_line_item" / "opportunity_line_item.csv")
     return rows

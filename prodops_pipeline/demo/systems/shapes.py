@@ -60,10 +60,11 @@ CONTRACT_MONTHS = 12  # the term a CRM writer gives each contract: its amount is
 def contract_table(con: duckdb.DuckDBPyConnection, canonical: Path) -> None:
     """Temp table `contracts`: each canonical subscription period as a CRM contract, its last day (inclusive)
     the day before the period ends, or before its renewal while it still runs, and renewing as the period does; `is_first` marks the first
-    contract of a subscription (new business)."""
+    contract of a subscription (new business); `start_time` is its first day as Fivetran lands a timestamp."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE contracts AS SELECT period_id, account_id, plan, seats, is_trial = 'true' AS is_trial, "
         f"CAST(mrr AS DECIMAL(18, 4)) AS mrr, CAST(mrr AS DECIMAL(18, 4)) * {CONTRACT_MONTHS} AS amount, upper(currency) AS currency, "
         "period_start, strftime(CAST(coalesce(period_end, renewal_date) AS DATE) - INTERVAL 1 DAY, '%Y-%m-%d') AS contract_end, renewal_date, "
+        "strftime(CAST(period_start AS DATE), '%Y-%m-%d 00:00:00') AS start_time, "
         "row_number() OVER (PARTITION BY subscription_id ORDER BY period_start) = 1 AS is_first "
         f"FROM {canonical_table(canonical, 'subscription_periods')}")

@@ -1,6 +1,6 @@
--- HubSpot deals as canonical subscription periods (macro contract_periods): each deal in a closed-won stage,
--- and each of the trial type (dealtype) in any stage, at its latest synced row and not deleted, is one
--- contract of the company its deal_company association names, its close date (else its creation) the
+-- HubSpot deals as canonical subscription periods (macro contract_periods: those in a closed-won stage and
+-- the trials by dealtype), each at its latest synced row and not deleted, a contract of the company its
+-- deal_company association names, its close date (else its creation) the
 -- contract's start where no start is given. Its MRR is HubSpot's hs_mrr where set; the
 -- contract dates, term, renewal date, seats and plan are custom properties (contract_start_date,
 -- contract_end_date, contract_term, renewal_date, seats, plan).
@@ -19,7 +19,8 @@ contracts as (
         deal.property_plan as plan,
         deal.property_seats as seats,
         deal.property_deal_currency_code as currency,
-        lower(coalesce(deal.property_dealtype, '')) = '{{ var("crm_trial_type") | lower }}' as is_trial,
+        deal.property_dealtype as deal_type,
+        coalesce(stage.closed_won, false) as is_won,
         deal.property_amount as amount,
         deal.property_hs_mrr as given_mrr,
         deal.property_contract_term as term_months,
@@ -32,8 +33,6 @@ contracts as (
         on stage.stage_id = deal.deal_pipeline_stage_id
         and not coalesce(stage._fivetran_deleted, false)
     where not coalesce(deal.is_deleted, false)
-        and (coalesce(stage.closed_won, false)
-             or lower(coalesce(deal.property_dealtype, '')) = '{{ var("crm_trial_type") | lower }}')
 )
 
 {{ contract_periods('contracts') }}

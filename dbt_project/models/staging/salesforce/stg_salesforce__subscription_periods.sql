@@ -1,5 +1,5 @@
--- Salesforce opportunities as canonical subscription periods (macro contract_periods): each won opportunity,
--- and each of the trial type won or not, at its current version and not deleted, is one contract. Its seats
+-- Salesforce opportunities as canonical subscription periods (macro contract_periods: the won ones and the
+-- trials), each at its current version and not deleted. Its seats
 -- are its line items' quantities, its plan the product of its largest line item; the contract dates and term
 -- and renewal date are the custom fields Contract_Start_Date__c, Contract_End_Date__c, Contract_Term__c and
 -- Renewal_Date__c.
@@ -38,7 +38,8 @@ contracts as (
         max(case when items.nth = 1 then items.product_name end) as plan,
         sum(items.quantity) as seats,
         opportunity.currency_iso_code as currency,
-        lower(coalesce(opportunity.type, '')) = '{{ var("crm_trial_type") | lower }}' as is_trial,
+        opportunity.type as deal_type,
+        coalesce(opportunity.is_won, false) as is_won,
         opportunity.amount,
         cast(null as decimal(18, 4)) as given_mrr,
         opportunity.contract_term_c as term_months,
@@ -49,9 +50,7 @@ contracts as (
     from opportunity
     left join items on items.opportunity_id = opportunity.id
     where not coalesce(opportunity.is_deleted, false)
-        and (coalesce(opportunity.is_won, false)
-             or lower(coalesce(opportunity.type, '')) = '{{ var("crm_trial_type") | lower }}')
-    group by opportunity.id, opportunity.account_id, opportunity.currency_iso_code, opportunity.type,
+    group by opportunity.id, opportunity.account_id, opportunity.currency_iso_code, opportunity.type, opportunity.is_won,
         opportunity.amount, opportunity.contract_term_c, opportunity.contract_start_date_c,
         opportunity.contract_end_date_c, opportunity.renewal_date_c, opportunity.close_date
 )
