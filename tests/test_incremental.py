@@ -31,13 +31,25 @@ def built(tmp_path, pipeline_env, end):
     return settings, sources
 
 
-def add_late_event(sources, late_day):
-    """A file holding one event of `late_day`, arriving three days late with the latest day's files."""
+def add_late_event(sources, late_day, name="late-redelivery"):
+    """A file holding one event of `late_day`, arriving late with the latest day's files."""
     header, first = (sources / "usage_events" / f"{END.isoformat()}.csv").read_text().splitlines()[:2]
     fields = first.split(",")
-    fields[0], fields[1] = '"ev_late_arrival"', f"{late_day.isoformat()}T12:00:00Z"
-    (sources / "usage_events" / "late-redelivery.csv").write_text(f"{header}\n{','.join(fields)}\n")
+    fields[0], fields[1] = f'"ev_{name}"', f"{late_day.isoformat()}T12:00:00Z"
+    (sources / "usage_events" / f"{name}.csv").write_text(f"{header}\n{','.join(fields)}\n")
     return fields[3].strip('"')  # its user
+
+
+def change_a_plan(sources):
+    """The CRM corrects the plan of the first running paying period: every month's segment of that
+    account changes from its start on."""
+    periods = sources / "subscription_periods" / "subscription_periods.csv"
+    lines = periods.read_text().splitlines()
+    row = next(i for i, line in enumerate(lines) if '"false"' in line and ',,' in line)
+    fields = lines[row].split(",")
+    fields[3] = '"enterprise"' if fields[3] != '"enterprise"' else '"starter"'
+    lines[row] = ",".join(fields)
+    periods.write_text("\n".join(lines) + "\n")
 
 
 def change_the_crm(sources):
@@ -69,22 +81,28 @@ def re_export_a_day_file(sources, day):
 
 def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothing(tmp_path, pipeline_env):
     """Three nights missed, then one run gets everything at once: the missed days, an event three
-    days late, a CRM change reaching past days, and a day file exported again with changed content."""
+    days late and one 40 days late (beyond the lookback, in an earlier month), a CRM change reaching
+    past days (an account deleted, the deleted ones restored, a user found to be staff, a plan
+    corrected), and a day file exported again with changed content."""
     settings, sources = built(tmp_path, pipeline_env, END - timedelta(days=3))
-    late_day, re_exported_day = END - timedelta(days=3), END - timedelta(days=20)
+    late_day, very_late_day, re_exported_day = END - timedelta(days=3), END - timedelta(days=43), END - timedelta(days=20)
     generate("small", SEED, sources, end=END)
     late_user = add_late_event(sources, late_day)
+    very_late_user = add_late_event(sources, very_late_day, "very-late-redelivery")
     change_the_crm(sources)
+    change_a_plan(sources)
     dropped, moved = re_export_a_day_file(sources, re_exported_day)
-    user_day = (f"select coalesce(sum(events), 0) from intermediate.int_usage_user_daily "
-                f"where user_id = {late_user!r} and day = '{late_day}'")
-    before = warehouse_rows(settings, user_day)[0][0]
+    user_day = "select coalesce(sum(events), 0) from intermediate.int_usage_user_{grain} where user_id = '{user}' and {day}"
+    late = user_day.format(grain="daily", user=late_user, day=f"day = '{late_day}'")
+    very_late = user_day.format(grain="monthly", user=very_late_user, day=f"month_start = '{very_late_day.replace(day=1)}'")
+    before, before_very_late = warehouse_rows(settings, late)[0][0], warehouse_rows(settings, very_late)[0][0]
 
     outcome = run_assets(settings)
     assert outcome.success, outcome.failures
     assert pending_files(settings) == {}
-    # the late event is counted in its own day, not in the day it arrived
-    assert warehouse_rows(settings, user_day)[0][0] == before + 1
+    # late events are counted in their own day (and its month's partial), not in the day they arrived
+    assert warehouse_rows(settings, late)[0][0] == before + 1
+    assert warehouse_rows(settings, very_late)[0][0] == before_very_late + 1
     # the re-exported file replaced its earlier version
     stg = "staging.stg_prodops__usage_events"
     assert warehouse_rows(settings, f"select count(*) from {stg} where event_id = {dropped!r}") == [(0,)]

@@ -39,3 +39,27 @@
     {{ keyword }} occurred_at >= {{ dbt.dateadd('day', -1, 'cast(' ~ from_day ~ ' as timestamp)') }}
         and {{ reporting_day('occurred_at') }} >= {{ from_day }}
 {%- endmacro %}
+
+{#- The first month a monthly partial (rolled up from a daily fact) rebuilds: the month of the earliest day
+    of the daily fact whose rows were built from data landed since the partial's last build (the daily
+    fact's rows carry the newest landing time of their events), of the late-data lookback before the
+    partial's latest day, and of the lookback before the first day of a backfill (var first_day).
+    Every month from it on is deleted and rebuilt; returned as a date literal, like rebuild_from_day. -#}
+{% macro rebuild_from_month(daily_relation, last_day_column) -%}
+    {%- set lookback = -(var('lookback_days') | int) -%}
+    {%- set query -%}
+    select least(
+        coalesce(
+            (select min(day) from {{ daily_relation }}
+             where loaded_at > (select max(loaded_at) from {{ this }})),
+            cast('9999-12-31' as date)),
+        coalesce((select cast({{ dbt.dateadd('day', lookback, 'max(' ~ last_day_column ~ ')') }} as date) from {{ this }}),
+                 cast('9999-12-31' as date))
+        {%- if var('first_day') %},
+        cast({{ dbt.dateadd('day', lookback, "cast('" ~ var('first_day') ~ "' as date)") }} as date)
+        {%- endif %}
+    )
+    {%- endset -%}
+    {%- set first_day = run_query(query).columns[0].values()[0] if execute else none -%}
+    {{ period_start('month', "cast('" ~ (first_day or '9999-12-31') ~ "' as date)") }}
+{%- endmacro %}

@@ -105,3 +105,12 @@
 {% macro spark__sorted_list_agg(expression) -%}
     array_sort(collect_list({{ expression }}))
 {%- endmacro %}
+
+{#- Distinct days of a month over several rows, each with a mask of its days (bit n - 1: day n). -#}
+{% macro distinct_days_of_masks(mask_expression) -%}
+    {{ return(adapter.dispatch('distinct_days_of_masks', 'prodops')(mask_expression)) }}
+{%- endmacro %}
+
+{% macro default__distinct_days_of_masks(mask_expression) -%}
+    bit_count(bit_or({{ mask_expression }}))
+{%- endmacro %}

@@ -4,7 +4,7 @@
 -- before trials (ties: the higher mrr, then the plan name); mrr and seats add up the non-trial
 -- periods running, seats those of the trial while the account is only trialing.
 with first_usage as (
-    select min(day) as first_day from {{ ref('int_usage_user_daily') }}
+    select min(first_active_day) as first_day from {{ ref('int_usage_user_monthly') }}
 ),
 
 sundays as (

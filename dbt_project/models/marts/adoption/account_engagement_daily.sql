@@ -2,8 +2,59 @@
 -- WAU and MAU count distinct users active in the 7 and 28 days ending that day: each active day
 -- of a user covers the days up to its next active day or the window length, whichever is first,
 -- so summing those covers per day counts every user at most once.
-with activity as (
-    select distinct account_id, user_id, day from {{ ref('int_user_activity_daily') }}
+-- Incremental (macro usage_mart_plan): a build rebuilds the days from the first one whose data changed,
+-- reading the 27 days before it for the windows, and the whole history of the accounts whose customers
+-- changed; the rest is kept.
+-- what it was built from (macros usage_mart_plan, remember_usage_mart_inputs):
+-- depends_on: {{ ref('int_customer_accounts') }}, {{ ref('int_customer_users') }}
+{% set daily = ref('int_usage_user_daily') %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_rebuilt_usage_rows(ref('int_usage_user_daily')) }}",
+    post_hook=["{{ remember_usage_mart_inputs(ref('int_usage_user_daily'), 0) }}",
+               "{{ remember_usage_mart_inputs(ref('int_usage_user_daily'), 1) }}",
+               "{{ remember_usage_mart_inputs(ref('int_usage_user_daily'), 2) }}",
+               "{{ remember_usage_mart_inputs(ref('int_usage_user_daily'), 3) }}"]
+) }}
+{% set plan = usage_mart_plan(daily) %}
+
+with first_activity as (
+    select account_id, min(first_active_day) as first_day
+    from {{ ref('int_user_activity_monthly') }}
+    group by account_id
+),
+
+-- per account, the first day to output and the first day the windows must read
+rebuilt as (
+    select
+        f.account_id,
+        {%- if plan.full %}
+        f.first_day as output_from,
+        f.first_day as read_from
+        {%- elif not plan.accounts_touched %}
+        greatest(f.first_day, {{ plan.from_day }}) as output_from,
+        greatest(f.first_day, cast({{ dbt.dateadd('day', -27, plan.from_day) }} as date)) as read_from
+        {%- else %}
+        case when t.account_id is not null then f.first_day else greatest(f.first_day, {{ plan.from_day }}) end as output_from,
+        case when t.account_id is not null then f.first_day
+             else greatest(f.first_day, cast({{ dbt.dateadd('day', -27, plan.from_day) }} as date)) end as read_from
+        {%- endif %}
+    from first_activity as f
+    {%- if plan.accounts_touched %}
+    left join ({{ accounts_with_changed_customers(daily) }}) as t on t.account_id = f.account_id
+    {%- endif %}
+),
+
+-- a row of the user fact is one user active that day at the account
+user_days as (
+    select a.account_id, a.user_id, a.day, a.events
+    from {{ ref('int_user_activity_daily') }} as a
+    inner join rebuilt as r on r.account_id = a.account_id and a.day >= r.read_from
+    {%- if not plan.full and not plan.accounts_touched %}
+    where a.day >= cast({{ dbt.dateadd('day', -27, plan.from_day) }} as date)
+    {%- endif %}
 ),
 
 spans as (
@@ -12,7 +63,7 @@ spans as (
         user_id,
         day,
         lead(day) over (partition by account_id, user_id order by day) as next_day
-    from activity
+    from user_days
 ),
 
 cover_changes as (
@@ -30,29 +81,49 @@ changes_by_day as (
 ),
 
 spine as (
-    select a.account_id, d.day
-    from (select account_id, min(day) as first_day from activity group by account_id) as a
-    inner join {{ ref('int_calendar_days') }} as d on d.day >= a.first_day
+    select r.account_id, d.day, r.output_from
+    from rebuilt as r
+    inner join {{ ref('int_calendar_days') }} as d on d.day >= r.read_from
 ),
 
+-- a user active before read_from covers at most the 27 days after: nothing from output_from on
 rolling as (
     select
         s.account_id,
         s.day,
+        s.output_from,
         sum(coalesce(c.wau_change, 0)) over (partition by s.account_id order by s.day rows unbounded preceding) as wau,
         sum(coalesce(c.mau_change, 0)) over (partition by s.account_id order by s.day rows unbounded preceding) as mau
     from spine as s
     left join changes_by_day as c on c.account_id = s.account_id and c.day = s.day
+),
+
+daily_users as (
+    select account_id, day, count(*) as active_users, sum(events) as events
+    from user_days
+    group by account_id, day
+),
+
+daily_features as (
+    select f.account_id, f.day, count(distinct f.feature_key) as features_used
+    from {{ ref('int_feature_usage_daily') }} as f
+    inner join rebuilt as r on r.account_id = f.account_id and f.day >= r.output_from
+    {%- if not plan.full and not plan.accounts_touched %}
+    where f.day >= {{ plan.from_day }}
+    {%- endif %}
+    group by f.account_id, f.day
 )
 
 select
     cast(r.account_id as varchar) as account_id,
     cast(r.day as date) as day,
-    cast(coalesce(a.active_users, 0) as bigint) as dau,
+    cast(coalesce(u.active_users, 0) as bigint) as dau,
     cast(r.wau as bigint) as wau,
     cast(r.mau as bigint) as mau,
-    cast({{ safe_divide('coalesce(a.active_users, 0)', 'r.mau') }} as double) as stickiness,
-    cast(coalesce(a.events, 0) as bigint) as events,
-    cast(coalesce(a.features_used, 0) as bigint) as features_used
+    cast({{ safe_divide('coalesce(u.active_users, 0)', 'r.mau') }} as double) as stickiness,
+    cast(coalesce(u.events, 0) as bigint) as events,
+    cast(coalesce(f.features_used, 0) as bigint) as features_used
 from rolling as r
-left join {{ ref('int_account_activity_daily') }} as a on a.account_id = r.account_id and a.day = r.day
+left join daily_users as u on u.account_id = r.account_id and u.day = r.day
+left join daily_features as f on f.account_id = r.account_id and f.day = r.day
+where r.day >= r.output_from

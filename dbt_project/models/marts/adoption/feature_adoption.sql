@@ -1,5 +1,6 @@
 -- One row per feature x month x segment (all, plan, industry): breadth, depth, intensity,
 -- time to adopt and first-month retention of every feature released by the month's end.
+-- Read from the monthly partials (user x account x month), not from every day of the history.
 with months as (
     select
         m.period_start as month_start,
@@ -13,8 +14,8 @@ with months as (
 
 -- every active user-month, in each segment its account has that month
 active as (
-    select distinct a.user_id, a.account_id, a.month_start, s.plan, s.industry
-    from {{ ref('int_user_activity_daily') }} as a
+    select a.user_id, a.account_id, a.month_start, s.plan, s.industry
+    from {{ ref('int_user_activity_monthly') }} as a
     inner join {{ ref('int_account_segments') }} as s
         on s.account_id = a.account_id and s.month_start = a.month_start
 ),
@@ -28,29 +29,22 @@ segmented as (
 ),
 
 feature_months as (
-    select
-        user_id,
-        account_id,
-        feature_key,
-        month_start,
-        sum(uses) as uses,
-        count(distinct day) as active_days
-    from {{ ref('int_feature_usage_daily') }}
-    group by user_id, account_id, feature_key, month_start
+    select user_id, account_id, feature_key, month_start, uses, active_days
+    from {{ ref('int_feature_usage_monthly') }}
 ),
 
 firsts as (
     select
         user_id,
         feature_key,
-        {{ period_start('month', 'min(day)') }} as first_month,
-        min(day) as first_use_day
-    from {{ ref('int_feature_usage_daily') }}
+        min(month_start) as first_month,
+        min(first_use_day) as first_use_day
+    from {{ ref('int_feature_usage_monthly') }}
     group by user_id, feature_key
 ),
 
 first_activity as (
-    select user_id, min(day) as first_active_day from {{ ref('int_user_activity_daily') }} group by user_id
+    select user_id, min(first_active_day) as first_active_day from {{ ref('int_user_activity_monthly') }} group by user_id
 ),
 
 adopters as (

@@ -15,7 +15,7 @@ segments as (
 ),
 
 active_accounts as (
-    select distinct account_id, month_start from {{ ref('int_user_activity_daily') }}
+    select distinct account_id, month_start from {{ ref('int_user_activity_monthly') }}
 ),
 
 -- adoption: per active account, core features used / core features released by the month's end
@@ -30,7 +30,7 @@ core_released as (
 
 core_used as (
     select u.account_id, u.month_start, count(distinct u.feature_key) as core_used
-    from {{ ref('int_feature_usage_daily') }} as u
+    from {{ ref('int_feature_usage_monthly') }} as u
     inner join {{ ref('int_features') }} as f on f.feature_key = u.feature_key and f.is_core
     group by u.account_id, u.month_start
 ),

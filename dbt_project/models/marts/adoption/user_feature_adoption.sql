@@ -1,20 +1,35 @@
--- One row per user x feature ever used.
-with usage as (
+-- One row per user x feature ever used, rolled up from the monthly partial.
+with months as (
+    -- a user who used the feature at two accounts on one day used it on one day
     select
         user_id,
         feature_key,
         min(first_used_at) as first_used_at,
         max(last_used_at) as last_used_at,
-        min(day) as first_use_day,
-        max(day) as last_use_day,
+        min(first_use_day) as first_use_day,
+        max(last_use_day) as last_use_day,
         sum(uses) as uses,
-        count(distinct day) as active_days
-    from {{ ref('int_feature_usage_daily') }}
+        {{ distinct_days_of_masks('active_day_mask') }} as active_days
+    from {{ ref('int_feature_usage_monthly') }}
+    group by user_id, feature_key, month_start
+),
+
+usage as (
+    select
+        user_id,
+        feature_key,
+        min(first_used_at) as first_used_at,
+        max(last_used_at) as last_used_at,
+        min(first_use_day) as first_use_day,
+        max(last_use_day) as last_use_day,
+        sum(uses) as uses,
+        sum(active_days) as active_days
+    from months
     group by user_id, feature_key
 ),
 
 first_activity as (
-    select user_id, min(day) as first_active_day from {{ ref('int_user_activity_daily') }} group by user_id
+    select user_id, min(first_active_day) as first_active_day from {{ ref('int_user_activity_monthly') }} group by user_id
 )
 
 select

@@ -8,7 +8,7 @@ with months as (
 ),
 
 user_months as (
-    select distinct user_id as member_id, month_start from {{ ref('int_user_activity_daily') }}
+    select distinct user_id as member_id, month_start from {{ ref('int_user_activity_monthly') }}
 ),
 
 paying_months as (

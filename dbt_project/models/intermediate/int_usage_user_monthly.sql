@@ -1,0 +1,20 @@
+-- One row per user x account x reporting month with usage, rolled up from the user-day fact, for every
+-- user (customers are selected on reading: int_user_activity_monthly). The marts read months from here
+-- instead of scanning every day of the history. Incremental by month: only the months that received data
+-- (and the lookback's) are rebuilt, see macro rebuild_from_month.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='month_start') }}
+
+select
+    user_id,
+    account_id,
+    month_start,
+    count(*) as active_days,  -- the daily fact has one row per user x account x day
+    sum(events) as events,
+    min(day) as first_active_day,
+    max(day) as last_active_day,
+    max(loaded_at) as loaded_at
+from {{ ref('int_usage_user_daily') }}
+{% if is_incremental() -%}
+where month_start >= {{ rebuild_from_month(ref('int_usage_user_daily'), 'last_active_day') }}
+{%- endif %}
+group by user_id, account_id, month_start
