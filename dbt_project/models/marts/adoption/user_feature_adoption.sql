@@ -1,6 +1,5 @@
 -- One row per user x feature ever used, rolled up from the monthly partial.
-with months as (
-    -- a user who used the feature at two accounts on one day used it on one day
+with usage as (
     select
         user_id,
         feature_key,
@@ -8,23 +7,21 @@ with months as (
         max(last_used_at) as last_used_at,
         min(first_use_day) as first_use_day,
         max(last_use_day) as last_use_day,
-        sum(uses) as uses,
-        {{ distinct_days_of_masks('active_day_mask') }} as active_days
+        sum(uses) as uses
+    from {{ ref('int_feature_usage_monthly') }}
+    group by user_id, feature_key
+),
+
+-- a user who used the feature at two accounts on one day used it on one day
+month_days as (
+    select user_id, feature_key, {{ distinct_days_of_masks('active_day_mask') }} as active_days
     from {{ ref('int_feature_usage_monthly') }}
     group by user_id, feature_key, month_start
 ),
 
-usage as (
-    select
-        user_id,
-        feature_key,
-        min(first_used_at) as first_used_at,
-        max(last_used_at) as last_used_at,
-        min(first_use_day) as first_use_day,
-        max(last_use_day) as last_use_day,
-        sum(uses) as uses,
-        sum(active_days) as active_days
-    from months
+active_days as (
+    select user_id, feature_key, sum(active_days) as active_days
+    from month_days
     group by user_id, feature_key
 ),
 
@@ -39,10 +36,11 @@ select
     cast(u.first_used_at as timestamp) as first_used_at,
     cast(u.last_used_at as timestamp) as last_used_at,
     cast(u.uses as bigint) as uses,
-    cast(u.active_days as bigint) as active_days,
+    cast(d.active_days as bigint) as active_days,
     cast({{ dbt.datediff('greatest(f.released_at, a.first_active_day)', 'u.first_use_day', 'day') }} as bigint) as days_to_adopt,
     cast({{ dbt.datediff('u.first_use_day', 'u.last_use_day', 'day') }} as bigint) as usage_span_days
 from usage as u
 inner join {{ ref('int_customer_users') }} as c on c.user_id = u.user_id
+inner join active_days as d on d.user_id = u.user_id and d.feature_key = u.feature_key
 inner join first_activity as a on a.user_id = u.user_id
 left join {{ ref('int_features') }} as f on f.feature_key = u.feature_key
