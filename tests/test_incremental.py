@@ -117,6 +117,27 @@ def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothin
     assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
 
 
+def test_new_days_and_a_late_event_rebuild_only_what_they_change_and_equal_a_full_rebuild(tmp_path, pipeline_env):
+    """The nightly case: new days (with the accounts and users the CRM gained in them) and an event 40 days
+    late, in an earlier month. The incremental marts rebuild from the late event's day (or month) and keep
+    the rest, which must equal a full rebuild."""
+    settings, sources = built(tmp_path, pipeline_env, END - timedelta(days=2))
+    generate("small", SEED, sources, end=END)
+    add_late_event(sources, END - timedelta(days=40), "very-late-redelivery")
+    late_day = END - timedelta(days=40)
+
+    outcome = run_assets(settings)
+    assert outcome.success, outcome.failures
+    # each incremental mart records where its build began: the late event's day, or its month
+    rebuilt_from = "select rebuilt_from from intermediate.{}__built_from"
+    assert warehouse_rows(settings, rebuilt_from.format("account_engagement_daily")) == [(late_day,)]
+    assert warehouse_rows(settings, rebuilt_from.format("product_engagement_score")) == [(late_day.replace(day=1),)]
+    incremental = published_content(settings)
+
+    assert run_assets(settings, full_refresh=True).success
+    assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
+
+
 def test_a_backfill_rebuilds_only_its_days_and_a_new_fact_column_is_filled_on_every_day(tmp_path, pipeline_env):
     """A backfill of past days lands their files only and rebuilds those days. Then, on the same
     warehouse: a fact built by an earlier version, before it had a column

@@ -1,89 +1,154 @@
 {#- Marts rolled up from the daily usage facts are rebuilt only where something changed: from the first
-    day whose data changed since the mart's last build, for every account, and over the whole history
-    for the accounts whose customers changed (an account deleted or restored, a user found to be
-    staff or no longer). Who counts as a customer stays today's, applied on read.
+    day whose data changed since the mart's last build (`from_day`), and for what changed in the CRM (an
+    account deleted or restored, a user found to be staff or no longer) from the first activity the change
+    reaches, either at those accounts alone or everywhere. Who counts as a customer stays today's, applied
+    on read.
 
-    What a mart was built from is kept beside it, in the intermediate schema, by its post-hooks:
-    `<mart>__built_from` (one row: the newest landing time of the daily fact it read, and the calendar's
-    last day) and `<mart>__customers` (the customer accounts and users it counted). Hooks run in the
-    model's transaction, so a failed build changes neither the mart nor what it remembers. -#}
+    What a mart was built from is kept beside it, in the intermediate schema, by its post-hooks
+    (usage_mart_hooks): `<mart>__built_from` (one row: the newest landing time of the daily fact it read,
+    and the calendar's last day), `<mart>__customers` (the customer accounts and users it counted), and
+    `<mart>__<model>` for each dimension model it depends on (a copy of it): the rows of a dimension that
+    changed move `from_day` back to the first day they affect. A mart without these records (first build,
+    --full-refresh, built by a version that kept none) or whose dimension changed its columns is rebuilt
+    whole. Hooks run in the model's transaction, so a failed build changes neither the mart nor its
+    records. -#}
 
 {% macro mart_state(suffix) -%}
     {{ return(api.Relation.create(database=this.database, schema='intermediate',
                                   identifier=this.identifier ~ '__' ~ suffix)) }}
 {%- endmacro %}
 
-{#- The rebuild of an incremental usage mart: {'full': true} when it has no record of what it was built
-    from (first build, --full-refresh, or built by a version that kept none), else {'full': false,
-    'from_day': the first day to rebuild for every account, as a date literal, 'accounts_touched': whether
-    the customers of some account changed, whose whole history is then rebuilt}. -#}
-{% macro usage_mart_plan(daily_relation) -%}
+{% macro mart_state_exists(suffix) -%}
+    {{ return(adapter.get_relation(database=this.database, schema='intermediate',
+                                   identifier=this.identifier ~ '__' ~ suffix) is not none) }}
+{%- endmacro %}
+
+{#- The customer accounts and users, as (member_type, member_id) rows. -#}
+{% macro customer_members() -%}
+    select 'account' as member_type, account_id as member_id from {{ ref('int_customer_accounts') }}
+    union all
+    select 'user', user_id from {{ ref('int_customer_users') }}
+{%- endmacro %}
+
+{#- The rows in one query and not in the other, both ways. -#}
+{% macro symmetric_difference(one, other) -%}
+    (select * from ({{ one }}) as a {{ dbt.except() }} select * from ({{ other }}) as b)
+    union
+    (select * from ({{ other }}) as b {{ dbt.except() }} select * from ({{ one }}) as a)
+{%- endmacro %}
+
+{#- The first day the changed rows of a dimension model affect, as text ('9999-12-31': none changed), or
+    none when that cannot be told (its columns changed, or a changed row gives no day): `first_day` is the
+    SQL of that day for one row of the model. -#}
+{% macro dimension_changed_from(model_name, first_day) -%}
+    {%- if not mart_state_exists(model_name) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set kept = mart_state(model_name) -%}
+    {%- set names = adapter.get_columns_in_relation(ref(model_name)) | map(attribute='name') | list -%}
+    {%- if names != (adapter.get_columns_in_relation(kept) | map(attribute='name') | list) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select count(*), min({{ first_day }}), count({{ first_day }})
+        from ({{ symmetric_difference('select * from ' ~ ref(model_name), 'select * from ' ~ kept) }}) as d
+    {%- endset -%}
+    {%- set row = run_query(query).rows[0] -%}
+    {%- if row[0] == 0 -%}
+        {{ return('9999-12-31') }}
+    {%- endif -%}
+    {{ return(row[1] | string if row[2] == row[0] else none) }}
+{%- endmacro %}
+
+{#- The rebuild of an incremental usage mart: {'full': true}, or {'full': false, 'from_day': the first day
+    to rebuild for every account, 'last_day_before': the calendar's last day at the last build (both date
+    literals), 'accounts_touched': whether some accounts are rebuilt from an earlier day (see
+    changed_customers), 'floor_day': the first day any account is rebuilt from}.
+    `rebuild` says how the mart rebuilds: `period_column` and its `grain` (day or month); `dimensions` maps
+    each dimension model to the SQL of the first day one of its rows affects; `customers`: `accounts`
+    (default) rebuilds each account whose customers changed from the first activity they changed, `periods`
+    rebuilds every account from the first of those days. -#}
+{% macro usage_mart_plan(rebuild) -%}
+    {%- set dimensions, customers = rebuild.get('dimensions', {}), rebuild.get('customers', 'accounts') -%}
     {%- if not execute or not is_incremental() -%}
         {{ return({'full': true}) }}
     {%- endif -%}
-    {%- set built_from = adapter.get_relation(database=this.database, schema='intermediate',
-                                              identifier=this.identifier ~ '__built_from') -%}
-    {%- set customers = adapter.get_relation(database=this.database, schema='intermediate',
-                                             identifier=this.identifier ~ '__customers') -%}
-    {%- if built_from is none or customers is none -%}
+    {%- if not (mart_state_exists('built_from') and mart_state_exists('customers')) -%}
         {{ return({'full': true}) }}
     {%- endif -%}
+    {%- set firsts = [] -%}
+    {%- for model_name, first_day in dimensions.items() -%}
+        {%- set changed_from = dimension_changed_from(model_name, first_day) -%}
+        {%- if changed_from is none -%}
+            {{ return({'full': true}) }}
+        {%- endif -%}
+        {%- do firsts.append("cast('" ~ changed_from ~ "' as date)") -%}
+    {%- endfor -%}
+    {%- set built_from = mart_state('built_from') -%}
     {%- set query -%}
     select
         least(
-            coalesce((select min(day) from {{ daily_relation }}
+            coalesce((select min(day) from {{ ref('int_usage_user_daily') }}
                       where loaded_at > (select loaded_at from {{ built_from }})), cast('9999-12-31' as date)),
             (select cast({{ dbt.dateadd('day', 1, 'last_day') }} as date) from {{ built_from }})
+            {%- for first in firsts %}, {{ first }}{% endfor %}
+            {%- if customers == 'periods' %},
+            coalesce((select min(first_day) from ({{ changed_customers() }}) as c), cast('9999-12-31' as date))
+            {%- endif %}
         ) as from_day,
-        (select max(day) from {{ ref('int_calendar_days') }}) < (select last_day from {{ built_from }}) as calendar_shrank
+        (select last_day from {{ built_from }}) as last_day_before,
+        (select max(day) from {{ ref('int_calendar_days') }}) < (select last_day from {{ built_from }}) as calendar_shrank,
+        {%- if customers == 'accounts' %}
+        (select min(first_day) from ({{ changed_customers() }}) as c) as first_touched_day
+        {%- else %}
+        cast(null as date) as first_touched_day
+        {%- endif %}
     {%- endset -%}
     {%- set row = run_query(query).rows[0] -%}
-    {%- if row[1] -%}
+    {%- if row[2] -%}
         {{ return({'full': true}) }}
     {%- endif -%}
-    {%- set touched = run_query('select count(*) from (' ~ accounts_with_changed_customers(daily_relation) ~ ') as t').rows[0][0] -%}
-    {{ return({'full': false, 'from_day': "cast('" ~ row[0] ~ "' as date)", 'accounts_touched': touched > 0}) }}
+    {%- set floor_day = row[0] if row[3] is none else [row[0], row[3]] | min -%}
+    {{ return({'full': false, 'from_day': "cast('" ~ row[0] ~ "' as date)",
+               'last_day_before': "cast('" ~ row[1] ~ "' as date)", 'accounts_touched': row[3] is not none,
+               'floor_day': "cast('" ~ floor_day ~ "' as date)"}) }}
 {%- endmacro %}
 
-{#- The accounts whose customers changed since the mart's last build, as a query: accounts that became or
-    stopped being customers, and those where a user who became or stopped being a customer was active. -#}
-{% macro accounts_with_changed_customers(daily_relation) -%}
-    {%- set customers = mart_state('customers') -%}
-    {%- set now -%}
-        select 'account' as member_type, account_id as member_id from {{ ref('int_customer_accounts') }}
-        union all
-        select 'user', user_id from {{ ref('int_customer_users') }}
-    {%- endset -%}
-    {%- set then -%}
-        select member_type, member_id from {{ customers }}
-    {%- endset -%}
-    select member_id as account_id from (
-        (select member_type, member_id from ({{ now }}) as n {{ dbt.except() }} {{ then }})
-        union
-        ({{ then }} {{ dbt.except() }} select member_type, member_id from ({{ now }}) as n)
-    ) as changed
-    where member_type = 'account'
-    union
-    select distinct d.account_id from {{ daily_relation }} as d
-    where d.user_id in (
-        select member_id from (
-            (select member_type, member_id from ({{ now }}) as n {{ dbt.except() }} {{ then }})
-            union
-            ({{ then }} {{ dbt.except() }} select member_type, member_id from ({{ now }}) as n)
-        ) as changed
-        where member_type = 'user'
-    )
+{#- The accounts whose customers changed since the mart's last build, each with the first day the change
+    reaches (`first_day`), as a query: an account that became or stopped being a customer from its first
+    activity; an account where a user who became or stopped being a customer was active, from that user's
+    first activity there. Read from the monthly partial of every user's activity. -#}
+{% macro changed_customers() -%}
+    {%- set changed = symmetric_difference(customer_members(),
+                                           'select member_type, member_id from ' ~ mart_state('customers')) -%}
+    select account_id, min(first_active_day) as first_day
+    from {{ ref('int_usage_user_monthly') }}
+    where account_id in (select member_id from ({{ changed }}) as c where member_type = 'account')
+        or user_id in (select member_id from ({{ changed }}) as c where member_type = 'user')
+    group by account_id
 {%- endmacro %}
 
-{#- Pre-hook: the rows the build replaces. -#}
-{% macro forget_rebuilt_usage_rows(daily_relation, day_column='day') -%}
+{#- The first period an incremental build rebuilds, as a date: for `grain` day, the plan's from_day; for
+    month, the month of from_day or of the last build's last day, whichever is first (that month may have
+    been incomplete then). -#}
+{% macro first_rebuilt_period(plan, grain) -%}
+    {%- if grain == 'day' -%}
+        {{ plan.from_day }}
+    {%- else -%}
+        {{ period_start(grain, 'least(' ~ plan.from_day ~ ', ' ~ plan.last_day_before ~ ')') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook: delete the rows the build replaces (see usage_mart_plan for `rebuild`). -#}
+{% macro forget_rebuilt_usage_rows(rebuild) -%}
     {%- if is_incremental() -%}
-        {%- set plan = usage_mart_plan(daily_relation) -%}
+        {%- set plan = usage_mart_plan(rebuild) -%}
         delete from {{ this }}
         {%- if not plan.full %}
-        where {{ day_column }} >= {{ plan.from_day }}
+        where {{ rebuild.period_column }} >= {{ first_rebuilt_period(plan, rebuild.grain) }}
         {%- if plan.accounts_touched %}
-            or account_id in ({{ accounts_with_changed_customers(daily_relation) }})
+            or exists (select 1 from ({{ changed_customers() }}) as c
+                       where c.account_id = {{ this }}.account_id and {{ this }}.{{ rebuild.period_column }} >= c.first_day)
         {%- endif %}
         {%- endif %}
     {%- else -%}
@@ -91,16 +156,46 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hooks, one statement each (`step` 0 to 3): what the build was made from. -#}
-{% macro remember_usage_mart_inputs(daily_relation, step) -%}
-    {%- set built_from, customers = mart_state('built_from'), mart_state('customers') -%}
-    {%- set statements = [
-        "drop table if exists " ~ built_from,
-        "create table " ~ built_from ~ " as select (select max(loaded_at) from " ~ daily_relation
-            ~ ") as loaded_at, (select max(day) from " ~ ref('int_calendar_days') ~ ") as last_day",
-        "drop table if exists " ~ customers,
-        "create table " ~ customers ~ " as select 'account' as member_type, account_id as member_id from "
-            ~ ref('int_customer_accounts') ~ " union all select 'user', user_id from " ~ ref('int_customer_users'),
-    ] -%}
-    {{ statements[step] }}
+{#- One post-hook statement (see usage_mart_hooks): `what` is built_from, customers or a dimension model;
+    its statements are numbered by `step`. built_from also records where this build began (`rebuilt_from`,
+    null when it rebuilt the mart whole), which must be computed before any record is replaced. -#}
+{% macro remember_usage_mart_input(rebuild, what, step) -%}
+    {%- set kept = mart_state(what) -%}
+    {%- if what == 'built_from' -%}
+        {%- set fresh = mart_state('built_from_new') -%}
+        {%- if step == 0 -%}
+            drop table if exists {{ fresh }}
+        {%- elif step == 1 -%}
+            {%- set plan = usage_mart_plan(rebuild) -%}
+            create table {{ fresh }} as
+            select (select max(loaded_at) from {{ ref('int_usage_user_daily') }}) as loaded_at,
+                   (select max(day) from {{ ref('int_calendar_days') }}) as last_day,
+                   {{ 'cast(null as date)' if plan.full else first_rebuilt_period(plan, rebuild.grain) }} as rebuilt_from
+        {%- elif step == 2 -%}
+            drop table if exists {{ kept }}
+        {%- else -%}
+            alter table {{ fresh }} rename to {{ kept.identifier }}
+        {%- endif -%}
+    {%- elif step == 0 -%}
+        drop table if exists {{ kept }}
+    {%- elif what == 'customers' -%}
+        create table {{ kept }} as {{ customer_members() }}
+    {%- else -%}
+        create table {{ kept }} as select * from {{ ref(what) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The post-hooks of an incremental usage mart, rendered when it runs. -#}
+{% macro usage_mart_hooks(rebuild) -%}
+    {%- set records = [('built_from', 4), ('customers', 2)] -%}
+    {%- for model_name in rebuild.get('dimensions', {}) -%}
+        {%- do records.append((model_name, 2)) -%}
+    {%- endfor -%}
+    {%- set hooks = [] -%}
+    {%- for what, steps in records -%}
+        {%- for step in range(steps) -%}
+            {%- do hooks.append("{{ remember_usage_mart_input(" ~ rebuild ~ ", '" ~ what ~ "', " ~ step ~ ") }}") -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(hooks) }}
 {%- endmacro %}

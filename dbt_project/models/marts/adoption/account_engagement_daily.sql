@@ -3,22 +3,20 @@
 -- of a user covers the days up to its next active day or the window length, whichever is first,
 -- so summing those covers per day counts every user at most once.
 -- Incremental (macro usage_mart_plan): a build rebuilds the days from the first one whose data changed,
--- reading the 27 days before it for the windows, and the whole history of the accounts whose customers
--- changed; the rest is kept.
--- what it was built from (macros usage_mart_plan, remember_usage_mart_inputs):
--- depends_on: {{ ref('int_customer_accounts') }}, {{ ref('int_customer_users') }}
+-- reading the 27 days before it for the windows, and at an account whose customers changed the days from
+-- the first activity the change reaches; the rest is kept.
+-- what it was built from (macros usage_mart_plan, usage_mart_hooks):
+-- depends_on: {{ ref('int_customer_accounts') }}, {{ ref('int_customer_users') }}, {{ ref('int_usage_user_monthly') }}
 {% set daily = ref('int_usage_user_daily') %}
+{% set rebuild = {'period_column': 'day', 'grain': 'day', 'customers': 'accounts'} %}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='append_new_columns',
-    pre_hook="{{ forget_rebuilt_usage_rows(ref('int_usage_user_daily')) }}",
-    post_hook=["{{ remember_usage_mart_inputs(ref('int_usage_user_daily'), 0) }}",
-               "{{ remember_usage_mart_inputs(ref('int_usage_user_daily'), 1) }}",
-               "{{ remember_usage_mart_inputs(ref('int_usage_user_daily'), 2) }}",
-               "{{ remember_usage_mart_inputs(ref('int_usage_user_daily'), 3) }}"]
+    pre_hook="{{ forget_rebuilt_usage_rows(" ~ rebuild ~ ") }}",
+    post_hook=usage_mart_hooks(rebuild),
 ) }}
-{% set plan = usage_mart_plan(daily) %}
+{% set plan = usage_mart_plan(rebuild) %}
 
 with first_activity as (
     select account_id, min(first_active_day) as first_day
@@ -31,29 +29,34 @@ rebuilt as (
     select
         f.account_id,
         {%- if plan.full %}
-        f.first_day as output_from,
-        f.first_day as read_from
+        f.first_day as output_from
         {%- elif not plan.accounts_touched %}
-        greatest(f.first_day, {{ plan.from_day }}) as output_from,
-        greatest(f.first_day, cast({{ dbt.dateadd('day', -27, plan.from_day) }} as date)) as read_from
+        greatest(f.first_day, {{ plan.from_day }}) as output_from
         {%- else %}
-        case when t.account_id is not null then f.first_day else greatest(f.first_day, {{ plan.from_day }}) end as output_from,
-        case when t.account_id is not null then f.first_day
-             else greatest(f.first_day, cast({{ dbt.dateadd('day', -27, plan.from_day) }} as date)) end as read_from
-        {%- endif %}
+        greatest(f.first_day, least({{ plan.from_day }}, coalesce(t.first_day, {{ plan.from_day }}))) as output_from
+        {%- endif %},
+        f.first_day
     from first_activity as f
     {%- if plan.accounts_touched %}
-    left join ({{ accounts_with_changed_customers(daily) }}) as t on t.account_id = f.account_id
+    left join ({{ changed_customers() }}) as t on t.account_id = f.account_id
     {%- endif %}
+),
+
+windows as (
+    select
+        account_id,
+        output_from,
+        greatest(first_day, cast({{ dbt.dateadd('day', -27, 'output_from') }} as date)) as read_from
+    from rebuilt
 ),
 
 -- a row of the user fact is one user active that day at the account
 user_days as (
     select a.account_id, a.user_id, a.day, a.events
     from {{ ref('int_user_activity_daily') }} as a
-    inner join rebuilt as r on r.account_id = a.account_id and a.day >= r.read_from
-    {%- if not plan.full and not plan.accounts_touched %}
-    where a.day >= cast({{ dbt.dateadd('day', -27, plan.from_day) }} as date)
+    inner join windows as r on r.account_id = a.account_id and a.day >= r.read_from
+    {%- if not plan.full %}
+    where a.day >= cast({{ dbt.dateadd('day', -27, plan.floor_day) }} as date)
     {%- endif %}
 ),
 
@@ -82,7 +85,7 @@ changes_by_day as (
 
 spine as (
     select r.account_id, d.day, r.output_from
-    from rebuilt as r
+    from windows as r
     inner join {{ ref('int_calendar_days') }} as d on d.day >= r.read_from
 ),
 
@@ -107,9 +110,9 @@ daily_users as (
 daily_features as (
     select f.account_id, f.day, count(distinct f.feature_key) as features_used
     from {{ ref('int_feature_usage_daily') }} as f
-    inner join rebuilt as r on r.account_id = f.account_id and f.day >= r.output_from
-    {%- if not plan.full and not plan.accounts_touched %}
-    where f.day >= {{ plan.from_day }}
+    inner join windows as r on r.account_id = f.account_id and f.day >= r.output_from
+    {%- if not plan.full %}
+    where f.day >= {{ plan.floor_day }}
     {%- endif %}
     group by f.account_id, f.day
 )

@@ -1,17 +1,42 @@
 -- One row per month x segment (all, plan, industry): adoption, stickiness and growth scores and
 -- their mean, the product engagement score (PES).
+-- Incremental (macro usage_mart_plan): a build rebuilds the months from the first one whose data changed
+-- (or that was incomplete at the last build), reading the 27 days before it for the 28-day MAU. A change of
+-- customers rebuilds from the first activity of the accounts it touched, a segment (plan, industry)
+-- changed from its month, and a feature changed from its release.
+-- depends_on: {{ ref('int_customer_accounts') }}, {{ ref('int_customer_users') }}, {{ ref('int_usage_user_daily') }}
+-- depends_on: {{ ref('int_usage_user_monthly') }}
+{% set rebuild = {'period_column': 'month', 'grain': 'month', 'customers': 'periods',
+                   'dimensions': {'int_account_segments': 'month_start', 'int_features': 'cast(released_at as date)'}} %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_rebuilt_usage_rows(" ~ rebuild ~ ") }}",
+    post_hook=usage_mart_hooks(rebuild),
+) }}
+{% set plan = usage_mart_plan(rebuild) %}
+{% if not plan.full %}
+    {% set from_month = first_rebuilt_period(plan, 'month') %}
+    {% set read_from = 'cast(' ~ dbt.dateadd('day', -27, from_month) ~ ' as date)' %}
+{% endif %}
+
 with months as (
     select period_start as month_start, is_complete
     from {{ ref('int_calendar_periods') }}
     where period_type = 'month'
+    {%- if not plan.full %} and period_start >= {{ from_month }}{% endif %}
 ),
 
 segments as (
-    select account_id, month_start, 'all' as segment_type, 'all' as segment_value from {{ ref('int_account_segments') }}
-    union all
-    select account_id, month_start, 'plan', plan from {{ ref('int_account_segments') }}
-    union all
-    select account_id, month_start, 'industry', industry from {{ ref('int_account_segments') }}
+    {%- for segment_type, segment_value in [("'all'", "'all'"), ("'plan'", 'plan'), ("'industry'", 'industry')] %}
+    select account_id, month_start, {{ segment_type }} as segment_type, {{ segment_value }} as segment_value
+    from {{ ref('int_account_segments') }}
+    {%- if not plan.full %}
+    where month_start >= {{ period_start('month', read_from) }}
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 active_accounts as (
@@ -32,6 +57,9 @@ core_used as (
     select u.account_id, u.month_start, count(distinct u.feature_key) as core_used
     from {{ ref('int_feature_usage_monthly') }} as u
     inner join {{ ref('int_features') }} as f on f.feature_key = u.feature_key and f.is_core
+    {%- if not plan.full %}
+    where u.month_start >= {{ from_month }}
+    {%- endif %}
     group by u.account_id, u.month_start
 ),
 
@@ -55,6 +83,9 @@ user_days as (
     select distinct a.user_id, a.day, s.segment_type, s.segment_value
     from {{ ref('int_user_activity_daily') }} as a
     inner join segments as s on s.account_id = a.account_id and s.month_start = a.month_start
+    {%- if not plan.full %}
+    where a.day >= {{ read_from }}
+    {%- endif %}
 ),
 
 spans as (
@@ -78,6 +109,9 @@ segment_days as (
     select distinct d.day, d.month_start, s.segment_type, s.segment_value
     from {{ ref('int_calendar_days') }} as d
     inner join (select distinct segment_type, segment_value from user_days) as s on true
+    {%- if not plan.full %}
+    where d.day >= {{ read_from }}
+    {%- endif %}
 ),
 
 daily as (
