@@ -132,6 +132,8 @@ def test_new_days_and_a_late_event_rebuild_only_what_they_change_and_equal_a_ful
     rebuilt_from = "select rebuilt_from from intermediate.{}__built_from"
     assert warehouse_rows(settings, rebuilt_from.format("account_engagement_daily")) == [(late_day,)]
     assert warehouse_rows(settings, rebuilt_from.format("product_engagement_score")) == [(late_day.replace(day=1),)]
+    # a month's first-month retention is read in the next: feature adoption rebuilds from the month before
+    assert warehouse_rows(settings, rebuilt_from.format("feature_adoption")) == [(late_day.replace(day=1, month=late_day.month - 1),)]
     incremental = published_content(settings)
 
     assert run_assets(settings, full_refresh=True).success

@@ -130,12 +130,13 @@
 
 {#- The first period an incremental build rebuilds, as a date: for `grain` day, the plan's from_day; for
     month, the month of from_day or of the last build's last day, whichever is first (that month may have
-    been incomplete then). -#}
-{% macro first_rebuilt_period(plan, grain) -%}
+    been incomplete then), and `periods_before` months earlier for a mart whose month reads the next. -#}
+{% macro first_rebuilt_period(plan, grain, periods_before=0) -%}
     {%- if grain == 'day' -%}
         {{ plan.from_day }}
     {%- else -%}
-        {{ period_start(grain, 'least(' ~ plan.from_day ~ ', ' ~ plan.last_day_before ~ ')') }}
+        {%- set first = period_start(grain, 'least(' ~ plan.from_day ~ ', ' ~ plan.last_day_before ~ ')') -%}
+        {{ first if not periods_before else 'cast(' ~ dbt.dateadd(grain, -periods_before, first) ~ ' as date)' }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -145,7 +146,7 @@
         {%- set plan = usage_mart_plan(rebuild) -%}
         delete from {{ this }}
         {%- if not plan.full %}
-        where {{ rebuild.period_column }} >= {{ first_rebuilt_period(plan, rebuild.grain) }}
+        where {{ rebuild.period_column }} >= {{ first_rebuilt_period(plan, rebuild.grain, rebuild.get('periods_before', 0)) }}
         {%- if plan.accounts_touched %}
             or exists (select 1 from ({{ changed_customers() }}) as c
                        where c.account_id = {{ this }}.account_id and {{ this }}.{{ rebuild.period_column }} >= c.first_day)
@@ -170,7 +171,8 @@
             create table {{ fresh }} as
             select (select max(loaded_at) from {{ ref('int_usage_user_daily') }}) as loaded_at,
                    (select max(day) from {{ ref('int_calendar_days') }}) as last_day,
-                   {{ 'cast(null as date)' if plan.full else first_rebuilt_period(plan, rebuild.grain) }} as rebuilt_from
+                   {{ 'cast(null as date)' if plan.full
+                      else first_rebuilt_period(plan, rebuild.grain, rebuild.get('periods_before', 0)) }} as rebuilt_from
         {%- elif step == 2 -%}
             drop table if exists {{ kept }}
         {%- else -%}

@@ -1,6 +1,22 @@
 -- One row per feature x month x segment (all, plan, industry): breadth, depth, intensity,
 -- time to adopt and first-month retention of every feature released by the month's end.
 -- Read from the monthly partials (user x account x month), not from every day of the history.
+-- Incremental (macro usage_mart_plan), like product_engagement_score, and one month earlier still: a
+-- month's first-month retention is read in the next month.
+-- depends_on: {{ ref('int_customer_accounts') }}, {{ ref('int_customer_users') }}, {{ ref('int_usage_user_daily') }}
+-- depends_on: {{ ref('int_usage_user_monthly') }}, {{ ref('int_calendar_days') }}
+{% set rebuild = {'period_column': 'month', 'grain': 'month', 'periods_before': 1, 'customers': 'periods',
+                   'dimensions': {'int_account_segments': 'month_start', 'int_features': 'cast(released_at as date)'}} %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ forget_rebuilt_usage_rows(" ~ rebuild ~ ") }}",
+    post_hook=usage_mart_hooks(rebuild),
+) }}
+{% set plan = usage_mart_plan(rebuild) %}
+{% set from_month = none if plan.full else first_rebuilt_period(plan, 'month', rebuild.periods_before) %}
+
 with months as (
     select
         m.period_start as month_start,
@@ -10,6 +26,7 @@ with months as (
     left join {{ ref('int_calendar_periods') }} as n
         on n.period_type = 'month' and n.period_start = m.next_period_start
     where m.period_type = 'month'
+    {%- if from_month %} and m.period_start >= {{ from_month }}{% endif %}
 ),
 
 -- every active user-month, in each segment its account has that month
@@ -18,6 +35,9 @@ active as (
     from {{ ref('int_user_activity_monthly') }} as a
     inner join {{ ref('int_account_segments') }} as s
         on s.account_id = a.account_id and s.month_start = a.month_start
+    {%- if from_month %}
+    where a.month_start >= {{ from_month }}
+    {%- endif %}
 ),
 
 segmented as (
@@ -31,6 +51,9 @@ segmented as (
 feature_months as (
     select user_id, account_id, feature_key, month_start, uses, active_days
     from {{ ref('int_feature_usage_monthly') }}
+    {%- if from_month %}
+    where month_start >= {{ from_month }}
+    {%- endif %}
 ),
 
 firsts as (
