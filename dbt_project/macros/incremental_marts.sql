@@ -37,10 +37,12 @@
     (select * from ({{ other }}) as b {{ dbt.except() }} select * from ({{ one }}) as a)
 {%- endmacro %}
 
-{#- The first day the changed rows of a dimension model affect, as text ('9999-12-31': none changed), or
-    none when that cannot be told (its columns changed, or a changed row gives no day): `first_day` is the
-    SQL of that day for one row of the model. -#}
-{% macro dimension_changed_from(model_name, first_day) -%}
+{#- The first day the changed rows of a dimension model affect, as text ('9999-12-31': none that matters
+    changed), or none when that cannot be told (its columns changed). `dimension` says how a row matters:
+    `first_day`, the SQL of the first day one row affects (a row for which it is null affects nothing), and
+    with `active_accounts`, only the rows of an account-month (account_id, month_start) in which, or in
+    the month after which, the account was active matter. -#}
+{% macro dimension_changed_from(model_name, dimension) -%}
     {%- if not mart_state_exists(model_name) -%}
         {{ return(none) }}
     {%- endif -%}
@@ -50,14 +52,18 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set query -%}
-        select count(*), min({{ first_day }}), count({{ first_day }})
+        select min({{ dimension.first_day }})
         from ({{ symmetric_difference('select * from ' ~ ref(model_name), 'select * from ' ~ kept) }}) as d
+        {%- if dimension.get('active_accounts') %}
+        where exists (
+            select 1 from {{ ref('int_usage_user_monthly') }} as u
+            where u.account_id = d.account_id
+                and (u.month_start = d.month_start
+                     or u.month_start = cast({{ dbt.dateadd('month', -1, 'd.month_start') }} as date)))
+        {%- endif %}
     {%- endset -%}
-    {%- set row = run_query(query).rows[0] -%}
-    {%- if row[0] == 0 -%}
-        {{ return('9999-12-31') }}
-    {%- endif -%}
-    {{ return(row[1] | string if row[2] == row[0] else none) }}
+    {%- set first = run_query(query).rows[0][0] -%}
+    {{ return('9999-12-31' if first is none else first | string) }}
 {%- endmacro %}
 
 {#- The rebuild of an incremental usage mart: {'full': true}, or {'full': false, 'from_day': the first day
@@ -65,7 +71,7 @@
     literals), 'accounts_touched': whether some accounts are rebuilt from an earlier day (see
     changed_customers), 'floor_day': the first day any account is rebuilt from}.
     `rebuild` says how the mart rebuilds: `period_column` and its `grain` (day or month); `dimensions` maps
-    each dimension model to the SQL of the first day one of its rows affects; `customers`: `accounts`
+    each dimension model to how its rows matter (see dimension_changed_from); `customers`: `accounts`
     (default) rebuilds each account whose customers changed from the first activity they changed, `periods`
     rebuilds every account from the first of those days. -#}
 {% macro usage_mart_plan(rebuild) -%}
@@ -77,8 +83,8 @@
         {{ return({'full': true}) }}
     {%- endif -%}
     {%- set firsts = [] -%}
-    {%- for model_name, first_day in dimensions.items() -%}
-        {%- set changed_from = dimension_changed_from(model_name, first_day) -%}
+    {%- for model_name, dimension in dimensions.items() -%}
+        {%- set changed_from = dimension_changed_from(model_name, dimension) -%}
         {%- if changed_from is none -%}
             {{ return({'full': true}) }}
         {%- endif -%}
@@ -200,4 +206,12 @@
         {%- endfor -%}
     {%- endfor -%}
     {{ return(hooks) }}
+{%- endmacro %}
+
+{#- The config of an incremental usage mart: `{{ config(usage_mart_config(rebuild)) }}`. -#}
+{% macro usage_mart_config(rebuild) -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'append',
+               'on_schema_change': 'append_new_columns',
+               'pre_hook': "{{ forget_rebuilt_usage_rows(" ~ rebuild ~ ") }}",
+               'post_hook': usage_mart_hooks(rebuild)}) }}
 {%- endmacro %}

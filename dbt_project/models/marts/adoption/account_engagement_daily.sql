@@ -9,13 +9,7 @@
 -- depends_on: {{ ref('int_customer_accounts') }}, {{ ref('int_customer_users') }}, {{ ref('int_usage_user_monthly') }}
 {% set daily = ref('int_usage_user_daily') %}
 {% set rebuild = {'period_column': 'day', 'grain': 'day', 'customers': 'accounts'} %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ forget_rebuilt_usage_rows(" ~ rebuild ~ ") }}",
-    post_hook=usage_mart_hooks(rebuild),
-) }}
+{{ config(usage_mart_config(rebuild)) }}
 {% set plan = usage_mart_plan(rebuild) %}
 
 with first_activity as (

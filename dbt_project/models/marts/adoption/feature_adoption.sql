@@ -6,14 +6,9 @@
 -- depends_on: {{ ref('int_customer_accounts') }}, {{ ref('int_customer_users') }}, {{ ref('int_usage_user_daily') }}
 -- depends_on: {{ ref('int_usage_user_monthly') }}, {{ ref('int_calendar_days') }}
 {% set rebuild = {'period_column': 'month', 'grain': 'month', 'periods_before': 1, 'customers': 'periods',
-                   'dimensions': {'int_account_segments': 'month_start', 'int_features': 'cast(released_at as date)'}} %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ forget_rebuilt_usage_rows(" ~ rebuild ~ ") }}",
-    post_hook=usage_mart_hooks(rebuild),
-) }}
+                   'dimensions': {'int_account_segments': {'first_day': 'month_start', 'active_accounts': true},
+                                  'int_features': {'first_day': 'cast(released_at as date)'}}} %}
+{{ config(usage_mart_config(rebuild)) }}
 {% set plan = usage_mart_plan(rebuild) %}
 {% set from_month = none if plan.full else first_rebuilt_period(plan, 'month', rebuild.periods_before) %}
 

@@ -2,19 +2,14 @@
 -- their mean, the product engagement score (PES).
 -- Incremental (macro usage_mart_plan): a build rebuilds the months from the first one whose data changed
 -- (or that was incomplete at the last build), reading the 27 days before it for the 28-day MAU. A change of
--- customers rebuilds from the first activity of the accounts it touched, a segment (plan, industry)
+-- customers rebuilds from the first activity it reaches, a segment (plan, industry) of an active account
 -- changed from its month, and a feature changed from its release.
 -- depends_on: {{ ref('int_customer_accounts') }}, {{ ref('int_customer_users') }}, {{ ref('int_usage_user_daily') }}
 -- depends_on: {{ ref('int_usage_user_monthly') }}
 {% set rebuild = {'period_column': 'month', 'grain': 'month', 'customers': 'periods',
-                   'dimensions': {'int_account_segments': 'month_start', 'int_features': 'cast(released_at as date)'}} %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ forget_rebuilt_usage_rows(" ~ rebuild ~ ") }}",
-    post_hook=usage_mart_hooks(rebuild),
-) }}
+                   'dimensions': {'int_account_segments': {'first_day': 'month_start', 'active_accounts': true},
+                                  'int_features': {'first_day': 'cast(released_at as date)'}}} %}
+{{ config(usage_mart_config(rebuild)) }}
 {% set plan = usage_mart_plan(rebuild) %}
 {% if not plan.full %}
     {% set from_month = first_rebuilt_period(plan, 'month') %}
