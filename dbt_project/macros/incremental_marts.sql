@@ -6,7 +6,8 @@
 
     What a mart was built from is kept beside it, in the intermediate schema, by its post-hooks
     (usage_mart_hooks): `<mart>__built_from` (one row: the newest landing time of the daily fact it read,
-    and the calendar's last day), `<mart>__customers` (the customer accounts and users it counted), and
+    the calendar's last day, and `rebuilt_from`, the first period the build rewrote, null when it rebuilt
+    the mart whole), `<mart>__customers` (the customer accounts and users it counted), and
     `<mart>__<model>` for each dimension model it depends on (a copy of it): the rows of a dimension that
     changed move `from_day` back to the first day they affect. A mart without these records (first build,
     --full-refresh, built by a version that kept none) or whose dimension changed its columns is rebuilt
