@@ -117,14 +117,14 @@ def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothin
     assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
 
 
-def test_new_days_and_a_late_event_rebuild_only_what_they_change_and_equal_a_full_rebuild(tmp_path, pipeline_env):
+def test_new_days_and_a_late_event_rebuild_only_what_they_change_and_equal_a_full_rebuild(published):
     """The nightly case: new days (with the accounts and users the CRM gained in them) and an event 40 days
     late, in an earlier month. The incremental marts rebuild from the late event's day (or month) and keep
     the rest, which must equal a full rebuild."""
-    settings, sources = built(tmp_path, pipeline_env, END - timedelta(days=2))
-    generate("small", SEED, sources, end=END)
-    add_late_event(sources, END - timedelta(days=40), "very-late-redelivery")
-    late_day = END - timedelta(days=40)
+    settings, sources = published  # built up to END
+    generate("small", SEED, sources, end=END + timedelta(days=2))
+    late_day = END - timedelta(days=38)
+    add_late_event(sources, late_day, "very-late-redelivery")
 
     outcome = run_assets(settings)
     assert outcome.success, outcome.failures
