@@ -7,7 +7,7 @@
 -- the first activity the change reaches; the rest is kept.
 -- what it was built from (macros usage_mart_plan, usage_mart_hooks):
 -- depends_on: {{ ref('int_customer_accounts') }}, {{ ref('int_customer_users') }}, {{ ref('int_usage_user_monthly') }}
-{% set daily = ref('int_usage_user_daily') %}
+-- depends_on: {{ ref('int_usage_user_daily') }}
 {% set rebuild = {'period_column': 'day', 'grain': 'day', 'customers': 'accounts'} %}
 {{ config(usage_mart_config(rebuild)) }}
 {% set plan = usage_mart_plan(rebuild) %}
