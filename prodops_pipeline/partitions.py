@@ -7,6 +7,9 @@ and `prodops run` materialize today's partition, which lands every file not land
 day, and rebuilds the facts from the earliest day that received rows (plus the late-data lookback):
 one run catches up any number of missed nights. A backfill of past partitions (the UI, or `prodops
 run --days`) lands those days' changed files and rebuilds the facts from its first day, in one run.
+
+Dagster marks the partitions a run targets as materialized; each run also reports the other days it
+landed or rebuilt (report_days), so that the partition view shows every day that holds data.
 """
 
 from __future__ import annotations
@@ -65,6 +68,33 @@ def in_window(day: date | None, window: tuple[date, date] | None) -> bool:
 def latest_partition() -> str:
     """Today's partition, in the reporting time zone."""
     return daily_partitions().get_last_partition_key()
+
+
+def run_partition_keys(context: dg.AssetExecutionContext) -> set[str]:
+    """The partitions the run targets, which Dagster marks materialized itself."""
+    if not (context.has_partition_key or context.has_partition_key_range):
+        return set()
+    first, last = partition_days(context)
+    return {(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)}
+
+
+def report_days(context: dg.AssetExecutionContext, key: dg.AssetKey, days: dict[date, dict], changed: set[date]) -> int:
+    """Record as materialized, beyond the run's own partitions, the days of `key` that hold data (with
+    their metadata): those this run `changed`, and those no run has recorded yet (a first build, or a
+    home from before these records). One event per day, as Dagster keeps the partition status; days
+    outside the partitions (before PRODOPS_PARTITIONS_START, after today) are left out. Returns how many."""
+    partitions = daily_partitions()
+    first, last = partitions.get_first_partition_key(), partitions.get_last_partition_key()
+    skip = run_partition_keys(context)
+    recorded = context.instance.get_materialized_partitions(key)
+    reported = 0
+    for day, metadata in sorted(days.items()):
+        partition = day.isoformat()
+        if (first <= partition <= last and partition not in skip
+                and (day in changed or partition not in recorded)):
+            context.log_event(dg.AssetMaterialization(asset_key=key, partition=partition, metadata=metadata))
+            reported += 1
+    return reported
 
 
 def range_tags(partition_range: tuple[str, str]) -> dict[str, str]:

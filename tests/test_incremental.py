@@ -117,17 +117,49 @@ def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothin
     assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
 
 
+def reported_partitions(run_id: str) -> dict[str, set[str]]:
+    """asset -> the partitions a run recorded as materialized."""
+    reported: dict[str, set[str]] = {}
+    for record in dg.DagsterInstance.get().all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+        materialization = record.dagster_event.event_specific_data.materialization
+        if materialization.partition:
+            reported.setdefault(materialization.asset_key.to_user_string(), set()).add(materialization.partition)
+    return reported
+
+
 def test_new_days_and_a_late_event_rebuild_only_what_they_change_and_equal_a_full_rebuild(published):
     """The nightly case: new days (with the accounts and users the CRM gained in them) and an event 40 days
     late, in an earlier month. The incremental marts rebuild from the late event's day (or month) and keep
-    the rest, which must equal a full rebuild."""
+    the rest, which must equal a full rebuild. The partition view shows every day that holds data."""
     settings, sources = published  # built up to END
+    instance = dg.DagsterInstance.get()
+    file_days = {path.stem for path in (sources / "usage_events").glob("*.csv")}
+    days_of = "select distinct cast(day as varchar) from intermediate.{}"
+    user_days, feature_days = ({day for day, in warehouse_rows(settings, days_of.format(fact))}
+                               for fact in ("int_usage_user_daily", "int_usage_feature_daily"))
+    # the first build marks every landed day, not only the run's own (today's) partition
+    for asset, days in ((raw_key("usage_events"), file_days), (dg.AssetKey("stg_prodops__usage_events"), user_days),
+                        (dg.AssetKey("int_usage_user_daily"), user_days),
+                        (dg.AssetKey("int_usage_feature_daily"), feature_days)):
+        assert instance.get_materialized_partitions(asset) == days | {latest_partition()}, asset
+
     generate("small", SEED, sources, end=END + timedelta(days=2))
     late_day = END - timedelta(days=38)
     add_late_event(sources, late_day, "very-late-redelivery")
 
     outcome = run_assets(settings)
     assert outcome.success, outcome.failures
+    new_files = [sources / "usage_events" / f"{name}.csv"
+                 for name in (END + timedelta(days=1), END + timedelta(days=2), "very-late-redelivery")]
+    # the days the new files' events happened on (late arrivals among them), in the reporting zone (UTC)
+    event_days = "select distinct cast(cast(occurred_at as date) as varchar) from read_csv({}){}"
+    files = [str(path) for path in new_files]
+    used_days = {day for day, in duckdb.sql(event_days.format(files, " where event_name = 'feature_used'")).fetchall()}
+    reported = reported_partitions(outcome.run_id)
+    assert reported["raw/usage_events"] == {path.stem for path in new_files[:2]} | {latest_partition()}
+    assert reported["int_usage_user_daily"] == {day for day, in duckdb.sql(event_days.format(files, "")).fetchall()} | {latest_partition()}
+    assert str(late_day) in reported["int_usage_user_daily"]
+    assert reported["int_usage_feature_daily"] == used_days | {latest_partition()}
     # each incremental mart records where its build began: the late event's day, or its month
     rebuilt_from = "select rebuilt_from from intermediate.{}__built_from"
     assert warehouse_rows(settings, rebuilt_from.format("account_engagement_daily")) == [(late_day,)]

@@ -2,11 +2,12 @@
 
 import dagster as dg
 
-from ..partitions import backfill_window, daily_partitions
+from ..partitions import backfill_window, daily_partitions, file_day, report_days
 from ..resources import PipelineSettings
 from ..settings import Settings
 from .contract import Table
 from .landing import LoadResult, SourceError, land_table, reference_target
+from .raw_zone import TableZone
 from .systems import SYSTEMS, selected_tables
 from .warehouse import WarehouseError, extract
 
@@ -29,6 +30,18 @@ def load_metadata(result: LoadResult) -> dict:
         "rows_quarantined": dg.MetadataValue.int(r.rows_quarantined),
         "quarantined_by_reason": dg.MetadataValue.json(r.quarantined_by_reason),
     }
+
+
+def landed_days(zone: TableZone) -> dict:
+    """day -> metadata, for the days of the files landed in the raw zone (a file without a day in its
+    path belongs to the run that landed it)."""
+    days: dict = {}
+    for path, record in zone.manifest().items():
+        if day := file_day(path):
+            files, rows = days.get(day, ([], 0))
+            days[day] = (files + [path], rows + record.rows_landed)
+    return {day: {"files": dg.MetadataValue.json(files), "rows_landed": dg.MetadataValue.int(rows)}
+            for day, (files, rows) in days.items()}
 
 
 def quarantine_check(result: LoadResult, max_rate: float) -> dg.AssetCheckResult:
@@ -96,6 +109,9 @@ def build_ingest_asset(settings: Settings, table: Table) -> dg.AssetsDefinition:
                             "The other files were landed; fix or remove these and run again.",
                 metadata={**metadata, "unreadable": dg.MetadataValue.json(result.record.unreadable)},
             )
+        if table.event_like:
+            report_days(context, key, landed_days(TableZone(config.raw_zone, table.name)),
+                        changed={day for path in result.record.files if (day := file_day(path))})
         context.log.info(f"{table.name}: {result.record.rows_landed} rows landed, "
                          f"{result.record.rows_quarantined} quarantined from {len(result.record.files)} new file(s)")
         return dg.MaterializeResult(metadata=metadata, check_results=[quarantine_check(result, config.quarantine_max_rate)])

@@ -13,10 +13,11 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from dbt.version import __version__ as DBT_VERSION
 from packaging import version
 
-from ..partitions import backfill_window
+from ..partitions import backfill_window, report_days
 from ..resources import PipelineSettings
 from ..ingest.raw_zone import read_json
 from ..settings_change import changes, meaning, record, warehouse_record
+from .fact_days import FACT_OF, fact_days, newest_loads
 from .project import dbt_project
 from .targets import keep_partial_parse, prune_run_targets
 from .translator import ProdopsTranslator
@@ -53,8 +54,12 @@ def prodops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, c
     # only a backfill passes its first day: a var that changes every night would make dbt parse the
     # whole project again on every run
     window = backfill_window(context)
+    before = newest_loads(config_now.warehouse)
     invocation = dbt.cli(dbt_build_args(config, window[0].isoformat() if window else None), context=context)
     yield from invocation.stream()
+    facts = [model for model in FACT_OF if dg.AssetKey(model) in context.selected_asset_keys]
+    for model, (days, changed) in fact_days(config_now.warehouse, before, facts).items():
+        report_days(context, dg.AssetKey(model), days, changed)
     record(record_path, current)  # only once the build went through: a failed one is retried in full
     target_root = dbt_project.project_dir / dbt_project.target_path
     keep_partial_parse(invocation.target_path, target_root)

@@ -28,8 +28,10 @@ class ProdopsTranslator(DagsterDbtTranslator):
         return dg.AssetKey(dbt_resource_props["name"])
 
     def get_partitions_def(self, dbt_resource_props: Mapping[str, Any]) -> dg.PartitionsDefinition | None:
-        # the day-grained facts built from usage events; every other model is rebuilt whole
-        return daily_partitions() if DAILY_TAG in dbt_resource_props.get("tags", []) else None
+        # the day-grained tables built from usage events; every other model is rebuilt whole, and a view
+        # (int_usage_events) holds every day at once
+        daily = DAILY_TAG in dbt_resource_props.get("tags", [])
+        return daily_partitions() if daily and dbt_resource_props["config"]["materialized"] != "view" else None
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
