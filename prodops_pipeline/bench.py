@@ -1,4 +1,5 @@
-"""`prodops bench`: a full build and a one-day incremental refresh of generated data, timed per stage.
+"""`prodops bench`: a full build and a one-day incremental refresh of generated data, timed per stage,
+a run with nothing new, and the DuckDB floor (bench_floor.py) on the same files.
 
 Each phase runs `prodops run` in a child process; its wall time per stage comes from the Dagster
 step timings of the run, the time of each dbt model and test from the run's events, and its peak
@@ -18,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from .bench_floor import duckdb_floor
 from .demo.generator import GROUND_TRUTH, generate
 from .demo.scales import DEFAULT_END, START
 from .settings import Settings
@@ -145,6 +147,7 @@ def benchmark(settings: Settings, scale: str, seed: int = 42, months: int = 12) 
     shutil.rmtree(home, ignore_errors=True)
     full = _run_phase(home, sources)
     full["usage_rows"] = _usage_rows(home)
+    floor = duckdb_floor(settings, sources)
     generate(scale, seed, sources, end=last_day)  # one more day arrives
     incremental = _run_phase(home, sources)
     incremental["usage_rows"] = _usage_rows(home)
@@ -155,7 +158,8 @@ def benchmark(settings: Settings, scale: str, seed: int = 42, months: int = 12) 
     result = {
         "scale": scale, "seed": seed, "history_months": months, "cpus": os.cpu_count(),
         "generation_seconds": round(generation, 2),
-        "full_build": full, "incremental_one_day": incremental,
+        "full_build": full, "incremental_one_day": incremental, "duckdb_floor": floor,
+        "full_over_floor": round(full["wall_seconds"] / floor["seconds"], 2),
         "incremental_share_of_full": round(incremental["wall_seconds"] / full["wall_seconds"], 3),
         "nothing_new": nothing_new, "nothing_new_share_of_full": round(nothing_new["wall_seconds"] / full["wall_seconds"], 3),
     }

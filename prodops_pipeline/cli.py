@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .demo.scales import SCALES
 from .settings import Settings, SettingsError
 
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -37,7 +38,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--scale", type=click.Choice(["small", "medium", "large", "xl"]), default="medium", show_default=True)
+@click.option("--scale", type=click.Choice(list(SCALES)), default="medium", show_default=True)
 @click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Source directory to write")
 @click.option("--end", "end_text", metavar="YYYY-MM-DD", help="Last day of data (default: one year after the start)")
@@ -487,7 +488,7 @@ def demo() -> None:
 
 
 @main.command()
-@click.option("--scale", type=click.Choice(["small", "medium", "large", "xl"]), default="medium", show_default=True)
+@click.option("--scale", type=click.Choice(list(SCALES)), default="medium", show_default=True)
 @click.option("--seed", type=int, default=DEMO_SEED, show_default=True)
 @click.option("--history", "histories", default="12", show_default=True, metavar="MONTHS[,MONTHS]",
               help="Months of history before the refreshed day; several (e.g. 6,12) compare the refresh at each")
@@ -538,6 +539,8 @@ def _print_bench(result: dict, title: str, root: Path) -> None:
         slowest = ", ".join(f"{n['node']} {n['seconds']:.1f}" for n in phase["dbt_slowest_nodes"])
         console.print(f"{label}: dbt models and tests took {phase['dbt_node_seconds_total']:.0f} s on all "
                       f"threads, account health {phase['health_node_seconds']:.1f} s of them; slowest (s): {slowest}")
+    console.print(f"DuckDB floor (the core marts in plain SQL from the same files): {result['duckdb_floor']['seconds']:.1f} s; "
+                  f"full build / floor: {result['full_over_floor']:.1f}x")
     console.print(f"Refresh / full build: {result['incremental_share_of_full']:.1%}; nothing new / full build: "
                   f"{result['nothing_new_share_of_full']:.1%}. Results: {root / 'results.json'}")
 

@@ -108,6 +108,9 @@ def test_bench_times_a_full_build_a_one_day_refresh_per_stage_and_nothing_new_af
     assert report["incremental_share_of_full"] == round(refresh["wall_seconds"] / full["wall_seconds"], 3)
     assert "nothing new" in result.output and 0 < report["nothing_new"]["wall_seconds"]  # said, not timed: bench.py checks the run said it
     assert report["nothing_new_share_of_full"] == round(report["nothing_new"]["wall_seconds"] / full["wall_seconds"], 3)
+    floor = report["duckdb_floor"]
+    assert floor["mart_rows"] > 0 and report["full_over_floor"] == round(full["wall_seconds"] / floor["seconds"], 2)
+    assert "DuckDB floor" in result.output
 
 
 
@@ -125,7 +128,7 @@ def test_bench_at_several_histories_compares_their_refreshes(tmp_path, monkeypat
         ran.append(months)
         return {"cpus": 2, "full_build": phase, "incremental_one_day": {**phase, "wall_seconds": measured[months]},
                 "nothing_new": {"wall_seconds": 1.0, "peak_memory_mb": 1.0}, "incremental_share_of_full": 1.0,
-                "nothing_new_share_of_full": 1.0}
+                "nothing_new_share_of_full": 1.0, "duckdb_floor": {"seconds": 0.5, "mart_rows": 1}, "full_over_floor": 2.0}
 
     monkeypatch.setenv("PRODOPS_HOME", str(tmp_path))
     monkeypatch.setattr(bench, "benchmark", fake)

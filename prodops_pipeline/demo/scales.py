@@ -22,4 +22,5 @@ SCALES = {
     "medium": Scale("medium", 900, 5.2),
     "large": Scale("large", 4000, 5.2),
     "xl": Scale("xl", 22000, 5.2),
+    "xxl": Scale("xxl", 44000, 5.2),  # about 100 million events over the year
 }
