@@ -51,6 +51,9 @@ class PipelineSettings(dg.ConfigurableResource):
     zendesk_account_field: str
     stripe_account_key: str
     pendo_account_field: str
+    engine: str
+    spark_warehouse: str
+    spark_memory: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":

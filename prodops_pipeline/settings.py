@@ -9,6 +9,7 @@ nothing else on disk is touched.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ DEFAULT_HEALTH_RULES = CHECKOUT_ROOT / "dbt_project" / "health_rules.yml"
 DEFAULT_SCHEDULE = "0 2 * * *"  # 02:00 in the reporting time zone
 DEFAULT_DIGEST_SCHEDULE = "0 7 * * 1"  # Mondays 07:00 in the reporting time zone
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+ENGINES = ("duckdb", "spark")  # what dbt runs the models on (profiles.yml has a target of each name)
 
 
 class SettingsError(ValueError):
@@ -174,6 +176,19 @@ def _currency(raw: Any) -> str | None:
 
 
 # field -> how its value is read and checked, given the value and its variable's name
+def _engine(raw: Any, variable: str) -> str:
+    if str(raw).strip().lower() not in ENGINES:
+        raise SettingsError(f"{variable}={raw!r} must be one of {', '.join(ENGINES)}")
+    return str(raw).strip().lower()
+
+
+def _spark_memory(raw: Any, variable: str) -> str:
+    text = str(raw).strip().lower()
+    if not re.fullmatch(r"[1-9][0-9]*[mg]", text):
+        raise SettingsError(f"{variable}={raw!r} must be a JVM memory size such as 4g or 3072m")
+    return text
+
+
 _READERS = {
     "home": lambda v, _: _path(v), "sources": lambda v, _: _path(v), "health_rules": lambda v, _: _path(v),
     "timezone": _time_zone, "source_timezone": _time_zone, "currency": lambda v, _: _currency(v),
@@ -188,6 +203,8 @@ _READERS = {
     "systems": parse_systems, "account_map": lambda v, _: _path(v) if str(v).strip() else None,
     "zendesk_account_field": _identifier, "stripe_account_key": _identifier, "pendo_account_field": _identifier,
     "warehouse_url": _warehouse_url, "warehouse_schemas": _schemas,
+    "engine": _engine, "spark_warehouse": lambda v, _: str(v).strip(),
+    "spark_memory": _spark_memory,
 }
 
 
@@ -236,6 +253,10 @@ class Settings(BaseModel):
     # the warehouse Fivetran or Airbyte lands the systems in (a secret: the URL may hold a password); unset: files
     warehouse_url: SecretStr | None = _env("warehouse_url")
     warehouse_schemas: dict[str, str] = _env("warehouse_schemas", {})  # system -> schema, where not its name
+    # the engine dbt builds the models on: DuckDB in-process, or Apache Spark through dbt-spark
+    engine: str = _env("engine", "duckdb")
+    spark_warehouse: str = _env("spark_warehouse", "")  # where Spark writes its tables ('': under home)
+    spark_memory: str = _env("spark_memory", "3g")  # the Spark driver's memory (local session mode)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -290,8 +311,14 @@ class Settings(BaseModel):
 
     @property
     def warehouse(self) -> Path:
-        """The DuckDB file dbt builds the staging, intermediate and mart tables in."""
-        return self.home / "warehouse.duckdb"
+        """The DuckDB database the audit and the publish read the models from: the one dbt builds them in
+        on DuckDB; on Spark, views over the Parquet tables Spark wrote (transform/spark_tables.py)."""
+        return self.home / ("warehouse.duckdb" if self.engine == "duckdb" else "spark/warehouse.duckdb")
+
+    @property
+    def spark_tables(self) -> str:
+        """The folder (or object-storage URL) Spark keeps its tables in, one folder per schema."""
+        return self.spark_warehouse or str(self.home / "spark" / "warehouse")
 
     def duckdb_config(self) -> dict[str, str]:
         """Every DuckDB connection of the pipeline: bounded memory, spilling to disk beyond it."""

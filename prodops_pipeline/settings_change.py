@@ -78,7 +78,8 @@ def changes(before: dict[str, str] | None, now: dict[str, str], made: bool = Tru
 
 
 def warehouse_record(settings: Settings) -> Path:
-    return settings.home / "warehouse.settings.json"
+    """Beside the engine's warehouse: each engine's tables were built under their own settings."""
+    return settings.warehouse.with_suffix(".settings.json")
 
 
 def pending_changes(settings: Settings) -> list[str]:

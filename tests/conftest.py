@@ -18,6 +18,11 @@ SEED = 11
 END = date(2026, 6, 30)  # eight months keep the suite quick while covering every lifecycle
 
 
+def pytest_collection_modifyitems(items):
+    """The slow tests first: a test of minutes started last would leave one worker running alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def clean_sources(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("clean") / "sources"

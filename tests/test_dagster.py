@@ -129,3 +129,13 @@ def test_a_warning_check_is_not_blocking_and_the_contract_and_volume_checks_are(
     assert {k.asset_key for k in fresh} == {raw_key(n) for n in ("usage_events", "ticket_events", "survey_responses",
                                                                   "survey_deliveries")}
     assert not any(graph.get_check_spec(k).blocking for k in fresh)
+
+
+def test_the_settings_resource_gives_every_setting_back():
+    """Assets read the settings from the run's resource: a setting missing from it would be its default there."""
+    from prodops_pipeline.resources import PipelineSettings
+
+    assert set(PipelineSettings.model_fields) == set(Settings.model_fields)
+    settings = Settings.from_env({"PRODOPS_HOME": "/tmp/elsewhere", "PRODOPS_ENGINE": "spark", "PRODOPS_SPARK_MEMORY": "5g",
+                                  "PRODOPS_SPARK_WAREHOUSE": "/tmp/tables", "PRODOPS_LOOKBACK_DAYS": "5"})
+    assert PipelineSettings.from_settings(settings).get() == settings

@@ -211,6 +211,16 @@
 
 {#- The config of an incremental usage mart: `{{ config(usage_mart_config(rebuild)) }}`. -#}
 {% macro usage_mart_config(rebuild) -%}
+    {{ return(adapter.dispatch('usage_mart_config')(rebuild)) }}
+{%- endmacro %}
+
+{#- On Spark an incremental mart is rebuilt whole by each build, for now: its per-account and per-period
+    rebuilds delete rows that a partition overwrite cannot single out. -#}
+{% macro spark__usage_mart_config(rebuild) -%}
+    {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
+{%- endmacro %}
+
+{% macro default__usage_mart_config(rebuild) -%}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'append',
                'on_schema_change': 'append_new_columns',
                'pre_hook': "{{ forget_rebuilt_usage_rows(" ~ rebuild ~ ") }}",

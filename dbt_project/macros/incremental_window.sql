@@ -63,3 +63,21 @@
     {%- set first_day = run_query(query).columns[0].values()[0] if execute else none -%}
     {{ period_start('month', "cast('" ~ (first_day or '9999-12-31') ~ "' as date)") }}
 {%- endmacro %}
+
+{#- The incremental strategy of a model whose build replaces every row of the values of `column` it writes
+    (days, months, source files). On DuckDB: delete+insert by that key. On Spark, which has no
+    delete+insert on Parquet tables: insert_overwrite of the table's partitions by that column, dynamic
+    (spark.sql.sources.partitionOverwriteMode in profiles.yml), so only the partitions the build wrote
+    are replaced. Both replace exactly the values present in the new rows. -#}
+{% macro replace_by(column) -%}
+    {{ return(adapter.dispatch('replace_by')(column)) }}
+{%- endmacro %}
+
+{% macro default__replace_by(column) -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': column}) }}
+{%- endmacro %}
+
+{% macro spark__replace_by(column) -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite',
+               'partition_by': [column], 'file_format': 'parquet'}) }}
+{%- endmacro %}

@@ -2,7 +2,7 @@
 
 {% macro safe_divide(numerator, denominator) -%}
     case when ({{ denominator }}) is null or ({{ denominator }}) = 0 then null
-         else cast(({{ numerator }}) as double) / ({{ denominator }}) end
+         else cast(({{ numerator }}) as {{ type_double() }}) / ({{ denominator }}) end
 {%- endmacro %}
 
 {% macro nps_category(score) -%}

@@ -96,7 +96,7 @@ def mart_suite(node: dict[str, Any], tests: list[dict[str, Any]]) -> SuiteSpec:
     for identity in IDENTITIES.get(name, {}):
         out.append(gxe.ExpectColumnValuesToBeBetween(column=identity, min_value=0, max_value=0))
     for column, props in node["columns"].items():
-        if str(props.get("data_type", "")).lower() == "varchar":
+        if str(props.get("data_type", "")).lower() in ("varchar", "string"):
             out.append(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=EMAIL_PATTERN))
             if column in FREE_TEXT_COLUMNS:
                 out.append(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=PHONE_PATTERN))

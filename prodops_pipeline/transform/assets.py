@@ -19,6 +19,7 @@ from ..ingest.raw_zone import read_json
 from ..settings_change import changes, meaning, record, warehouse_record
 from .fact_days import FACT_OF, fact_days, newest_loads
 from .project import dbt_project
+from .spark_tables import expose_spark_tables
 from .targets import keep_partial_parse, prune_run_targets
 from .translator import ProdopsTranslator
 
@@ -57,6 +58,8 @@ def prodops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, c
     before = newest_loads(config_now.warehouse)
     invocation = dbt.cli(dbt_build_args(config, window[0].isoformat() if window else None), context=context)
     yield from invocation.stream()
+    if config_now.engine == "spark":  # the audit and the publish read Spark's tables through DuckDB
+        expose_spark_tables(config_now)
     facts = [model for model in FACT_OF if dg.AssetKey(model) in context.selected_asset_keys]
     for model, (days, changed) in fact_days(config_now.warehouse, before, facts).items():
         report_days(context, dg.AssetKey(model), days, changed)

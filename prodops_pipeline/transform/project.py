@@ -22,6 +22,13 @@ def export_settings(settings: Settings) -> None:
     os.environ["PRODOPS_DUCKDB_MEMORY"] = settings.duckdb_memory
     os.environ["PRODOPS_LOOKBACK_DAYS"] = str(settings.lookback_days)
     os.environ["PRODOPS_AS_OF"] = settings.as_of
+    os.environ["PRODOPS_DBT_TARGET"] = settings.engine  # profiles.yml has a target per engine
+    os.environ["PRODOPS_SPARK_TABLES"] = settings.spark_tables  # resolved: not the setting PRODOPS_SPARK_WAREHOUSE
+    os.environ["PRODOPS_SPARK_MEMORY"] = settings.spark_memory
+    spark_home = settings.home / "spark"  # the local session's metastore and logs
+    os.environ["PRODOPS_SPARK_JAVA_OPTIONS"] = (
+        f"-Dderby.system.home={spark_home} -Dprodops.spark.log={spark_home / 'spark.log'} "
+        f"-Dlog4j2.configurationFile=file:{Path(__file__).with_name('spark-log4j2.properties')}")
     if settings.currency:  # the currency of a CRM's contracts that carry none
         os.environ["PRODOPS_CURRENCY"] = settings.currency
     else:
@@ -46,7 +53,8 @@ def target_path(settings: Settings) -> str:
     """dbt's target folder: the manifest holds only the enabled systems' models, so each selection of
     systems has its own (two homes with different systems can share one checkout)."""
     vendors = [f"{kind}-{system}" for kind, system in settings.kind_systems.items() if system != "prodops"]
-    return "target" if not vendors else "target/systems-" + "_".join(vendors)
+    root = "target" if settings.engine == "duckdb" else f"target/{settings.engine}"  # configs differ per adapter
+    return root if not vendors else f"{root}/systems-" + "_".join(vendors)
 
 
 def prepared_project() -> DbtProject:

@@ -1,7 +1,8 @@
 -- One row per user x account x feature x reporting-zone day with at least one feature_used event,
 -- for every user (customers are selected on reading: int_feature_usage_daily).
 -- Incremental by day: see macro rebuild_from_day.
-{{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='day') }}
+{{ config(replace_by('day')) }}
+{{ config(tags=['daily']) }}
 
 with events as (
     select user_id, account_id, feature_key, occurred_at, feature_use_count, loaded_at, {{ reporting_day('occurred_at') }} as day

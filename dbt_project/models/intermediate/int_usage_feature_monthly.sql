@@ -3,7 +3,7 @@
 -- bit n - 1 set for each day n of the month with use, so that the distinct days of a user who used a
 -- feature at two accounts on one day can be counted once (macro distinct_days_of_masks).
 -- Incremental by month: see macro rebuild_from_month.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='month_start') }}
+{{ config(replace_by('month_start')) }}
 
 select
     user_id,

@@ -4,8 +4,8 @@
 -- CRM change (an account deleted or restored, a user found to be staff) reaches every past day
 -- without rebuilding the history. Incremental by day: see macro rebuild_from_day. A table built before
 -- last_event_at existed gets the column and is rebuilt whole by the next run.
-{{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='day',
-          on_schema_change='append_new_columns') }}
+{{ config(replace_by('day')) }}
+{{ config(tags=['daily'], on_schema_change='append_new_columns') }}
 
 with events as (
     select user_id, account_id, occurred_at, event_count, loaded_at, {{ reporting_day('occurred_at') }} as day

@@ -2,7 +2,7 @@
 -- user (customers are selected on reading: int_user_activity_monthly). The marts read months from here
 -- instead of scanning every day of the history. Incremental by month: only the months that received data
 -- (and the lookback's) are rebuilt, see macro rebuild_from_month.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='month_start') }}
+{{ config(replace_by('month_start')) }}
 
 select
     user_id,

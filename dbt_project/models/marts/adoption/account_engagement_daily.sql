@@ -112,12 +112,12 @@ daily_features as (
 )
 
 select
-    cast(r.account_id as varchar) as account_id,
+    cast(r.account_id as {{ dbt.type_string() }}) as account_id,
     cast(r.day as date) as day,
     cast(coalesce(u.active_users, 0) as bigint) as dau,
     cast(r.wau as bigint) as wau,
     cast(r.mau as bigint) as mau,
-    cast({{ safe_divide('coalesce(u.active_users, 0)', 'r.mau') }} as double) as stickiness,
+    cast({{ safe_divide('coalesce(u.active_users, 0)', 'r.mau') }} as {{ type_double() }}) as stickiness,
     cast(coalesce(u.events, 0) as bigint) as events,
     cast(coalesce(f.features_used, 0) as bigint) as features_used
 from rolling as r

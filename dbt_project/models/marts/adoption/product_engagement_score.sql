@@ -184,18 +184,18 @@ scores as (
 
 select
     cast(s.month_start as date) as month,
-    cast(s.segment_type as varchar) as segment_type,
-    cast(s.segment_value as varchar) as segment_value,
-    cast(s.adoption_score as double) as adoption_score,
-    cast(s.stickiness_score as double) as stickiness_score,
-    cast(s.growth_score as double) as growth_score,
+    cast(s.segment_type as {{ dbt.type_string() }}) as segment_type,
+    cast(s.segment_value as {{ dbt.type_string() }}) as segment_value,
+    cast(s.adoption_score as {{ type_double() }}) as adoption_score,
+    cast(s.stickiness_score as {{ type_double() }}) as stickiness_score,
+    cast(s.growth_score as {{ type_double() }}) as growth_score,
     cast(
         (coalesce(s.adoption_score, 0) + coalesce(s.stickiness_score, 0) + coalesce(s.growth_score, 0))
         / nullif(
             (case when s.adoption_score is null then 0 else 1 end)
             + (case when s.stickiness_score is null then 0 else 1 end)
             + (case when s.growth_score is null then 0 else 1 end), 0)
-        as double) as pes,
+        as {{ type_double() }}) as pes,
     cast(coalesce(s.new_accounts, 0) as bigint) as new_accounts,
     cast(coalesce(s.resurrected_accounts, 0) as bigint) as resurrected_accounts,
     cast(coalesce(s.dropped_accounts, 0) as bigint) as dropped_accounts,

@@ -30,9 +30,9 @@ first_activity as (
 )
 
 select
-    cast(u.user_id as varchar) as user_id,
-    cast(c.account_id as varchar) as account_id,
-    cast(u.feature_key as varchar) as feature_key,
+    cast(u.user_id as {{ dbt.type_string() }}) as user_id,
+    cast(c.account_id as {{ dbt.type_string() }}) as account_id,
+    cast(u.feature_key as {{ dbt.type_string() }}) as feature_key,
     cast(u.first_used_at as timestamp) as first_used_at,
     cast(u.last_used_at as timestamp) as last_used_at,
     cast(u.uses as bigint) as uses,

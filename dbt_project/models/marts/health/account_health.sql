@@ -20,7 +20,7 @@ with measures as (
         u.active_users_prev_28d,
         {{ safe_divide('u.active_users_28d', 'w.seats') }} as seat_utilization,
         case when u.active_users_prev_28d > 0
-            then cast(u.active_users_28d as {{ dbt.type_float() }}) / u.active_users_prev_28d - 1 end as usage_trend,
+            then cast(u.active_users_28d as {{ type_double() }}) / u.active_users_prev_28d - 1 end as usage_trend,
         {{ safe_divide('u.core_features_used', 'u.core_features_available') }} as core_adoption,
         n.latest_account_nps,
         coalesce(n.nps_respondents_90d, 0) as nps_respondents_90d,
@@ -36,7 +36,7 @@ with measures as (
 
 inputs as (
     {% for input in inputs %}
-    select account_id, as_of_date, '{{ input }}' as input, cast({{ input }} as {{ dbt.type_float() }}) as value
+    select account_id, as_of_date, '{{ input }}' as input, cast({{ input }} as {{ type_double() }}) as value
     from measures
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -69,7 +69,7 @@ scored as (
         sum(case when rule_score is not null then weight * rule_score end)
             / nullif(sum(case when rule_score is not null then weight end), 0) as weighted_score,
         max(case when rule_score = 0 and is_critical then 1 else 0 end) = 1 as critical_fired,
-        {{ dbt.listagg('case when rule_score = 0 then reason end', "'; '", 'order by position') }} as fired_reasons
+        {{ ordered_listagg('case when rule_score = 0 then reason end', "'; '", 'position') }} as fired_reasons
     from evaluated
     group by account_id, as_of_date
 ),
@@ -107,33 +107,33 @@ explained as (
 )
 
 select
-    cast(e.account_id as varchar) as account_id,
-    cast(e.account_name as varchar) as account_name,
+    cast(e.account_id as {{ dbt.type_string() }}) as account_id,
+    cast(e.account_name as {{ dbt.type_string() }}) as account_name,
     cast(e.as_of_date as date) as as_of_date,
-    cast(e.plan as varchar) as plan,
+    cast(e.plan as {{ dbt.type_string() }}) as plan,
     cast(e.renewal_date as date) as renewal_date,
     cast(e.mrr as decimal(18, 4)) as mrr,
     cast(e.seats as bigint) as seats,
     cast(e.days_to_renewal as bigint) as days_to_renewal,
     cast(e.active_users_28d as bigint) as active_users_28d,
     cast(e.active_users_prev_28d as bigint) as active_users_prev_28d,
-    cast(e.seat_utilization as double) as seat_utilization,
-    cast(e.usage_trend as double) as usage_trend,
-    cast(e.core_adoption as double) as core_adoption,
-    cast(e.latest_account_nps as double) as latest_account_nps,
+    cast(e.seat_utilization as {{ type_double() }}) as seat_utilization,
+    cast(e.usage_trend as {{ type_double() }}) as usage_trend,
+    cast(e.core_adoption as {{ type_double() }}) as core_adoption,
+    cast(e.latest_account_nps as {{ type_double() }}) as latest_account_nps,
     cast(e.nps_respondents_90d as bigint) as nps_respondents_90d,
     cast(e.open_tickets as bigint) as open_tickets,
     cast(e.bad_csat_90d as bigint) as bad_csat_90d,
     cast(e.urgent_tickets_90d as bigint) as urgent_tickets_90d,
-    cast(e.health_score as double) as health_score,
-    cast(e.health_band as varchar) as health_band,
+    cast(e.health_score as {{ type_double() }}) as health_score,
+    cast(e.health_band as {{ dbt.type_string() }}) as health_band,
     cast(e.is_at_risk as boolean) as is_at_risk,
     cast(coalesce(e.fired_reasons,
                   case when e.is_at_risk then {{ dbt.concat(["'health score '", health_value_text('e.health_score', "'number'"),
                                                              "' (red under '", health_value_text('e.yellow_min', "'number'"), "')'"]) }}
-                  end, '') as varchar) as risk_reasons,
-    cast(round(e.health_score - p.health_score, 1) as double) as score_change_4w,
-    cast(p.health_band as varchar) as health_band_4w_ago,
+                  end, '') as {{ dbt.type_string() }}) as risk_reasons,
+    cast(round(e.health_score - p.health_score, 1) as {{ type_double() }}) as score_change_4w,
+    cast(p.health_band as {{ dbt.type_string() }}) as health_band_4w_ago,
     cast(e.is_complete as boolean) as is_complete
 from explained as e
 left join explained as p

@@ -4,16 +4,16 @@ with latest as (
 )
 
 select
-    cast(l.account_id as varchar) as account_id,
+    cast(l.account_id as {{ dbt.type_string() }}) as account_id,
     cast(l.period_start as date) as quarter,
     cast(count(*) as bigint) as respondents,
     cast(sum(case when l.category = 'promoter' then 1 else 0 end) as bigint) as promoters,
     cast(sum(case when l.category = 'passive' then 1 else 0 end) as bigint) as passives,
     cast(sum(case when l.category = 'detractor' then 1 else 0 end) as bigint) as detractors,
     cast(100.0 * (sum(case when l.category = 'promoter' then 1 else 0 end)
-                  - sum(case when l.category = 'detractor' then 1 else 0 end)) / count(*) as double) as account_nps,
-    cast(avg(l.score) as double) as mean_score,
-    cast(case when avg(l.score) >= 9 then 'promoter' when avg(l.score) < 7 then 'detractor' else 'passive' end as varchar)
+                  - sum(case when l.category = 'detractor' then 1 else 0 end)) / count(*) as {{ type_double() }}) as account_nps,
+    cast(avg(l.score) as {{ type_double() }}) as mean_score,
+    cast(case when avg(l.score) >= 9 then 'promoter' when avg(l.score) < 7 then 'detractor' else 'passive' end as {{ dbt.type_string() }})
         as account_category,
     cast(p.is_complete as boolean) as is_complete
 from latest as l

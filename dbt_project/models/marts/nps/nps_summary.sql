@@ -71,24 +71,24 @@ deliveries as (
 shares as (
     select
         c.*,
-        cast(c.promoters as double) / c.responses as p,
-        cast(c.detractors as double) / c.responses as d
+        cast(c.promoters as {{ type_double() }}) / c.responses as p,
+        cast(c.detractors as {{ type_double() }}) / c.responses as d
     from counted as c
 )
 
 select
-    cast(s.period_type as varchar) as period_type,
+    cast(s.period_type as {{ dbt.type_string() }}) as period_type,
     cast(s.period_start as date) as period_start,
-    cast(s.dimension as varchar) as dimension,
-    cast(s.dimension_value as varchar) as dimension_value,
+    cast(s.dimension as {{ dbt.type_string() }}) as dimension,
+    cast(s.dimension_value as {{ dbt.type_string() }}) as dimension_value,
     cast(s.responses as bigint) as responses,
     cast(s.promoters as bigint) as promoters,
     cast(s.passives as bigint) as passives,
     cast(s.detractors as bigint) as detractors,
-    cast(100 * (s.p - s.d) as double) as nps,
-    cast(100 * 1.96 * sqrt((s.p + s.d - (s.p - s.d) * (s.p - s.d)) / s.responses) as double) as margin_of_error,
+    cast(100 * (s.p - s.d) as {{ type_double() }}) as nps,
+    cast(100 * 1.96 * sqrt((s.p + s.d - (s.p - s.d) * (s.p - s.d)) / s.responses) as {{ type_double() }}) as margin_of_error,
     cast(s.responses >= {{ var('nps_min_sample') }} as boolean) as is_reportable,
-    cast(case when s.dimension <> 'account' then {{ safe_divide('s.responses', 'dl.delivered_users') }} end as double)
+    cast(case when s.dimension <> 'account' then {{ safe_divide('s.responses', 'dl.delivered_users') }} end as {{ type_double() }})
         as response_rate,
     cast(dl.delivered_users as bigint) as delivered_users,
     cast(p.is_complete as boolean) as is_complete

@@ -8,8 +8,8 @@ with latest as (
 
 select
     cast(now_q.period_start as date) as quarter,
-    cast(before_q.category as varchar) as from_category,
-    cast(now_q.category as varchar) as to_category,
+    cast(before_q.category as {{ dbt.type_string() }}) as from_category,
+    cast(now_q.category as {{ dbt.type_string() }}) as to_category,
     cast(count(*) as bigint) as users,
     cast(p.is_complete as boolean) as is_complete
 from latest as now_q

@@ -50,12 +50,12 @@ retained as (
 )
 
 select
-    cast(g.cohort_type as varchar) as cohort_type,
+    cast(g.cohort_type as {{ dbt.type_string() }}) as cohort_type,
     cast(g.cohort_month as date) as cohort_month,
     cast(g.months_since as bigint) as months_since,
     cast(g.cohort_size as bigint) as cohort_size,
     cast(coalesce(r.retained, 0) as bigint) as retained,
-    cast({{ safe_divide('coalesce(r.retained, 0)', 'g.cohort_size') }} as double) as retention_rate
+    cast({{ safe_divide('coalesce(r.retained, 0)', 'g.cohort_size') }} as {{ type_double() }}) as retention_rate
 from grid as g
 left join retained as r
     on r.cohort_type = g.cohort_type and r.cohort_month = g.cohort_month and r.month_start = g.month_start

@@ -36,13 +36,13 @@ counts as (
 )
 
 select
-    cast(period_type as varchar) as period_type,
+    cast(period_type as {{ dbt.type_string() }}) as period_type,
     cast(period_start as date) as period_start,
     cast(customers_at_start as bigint) as customers_at_start,
     cast(customers_at_end as bigint) as customers_at_end,
     cast(new_customers as bigint) as new_customers,
     cast(churned_customers as bigint) as churned_customers,
-    cast(case when is_complete then {{ safe_divide('customers_at_end - new_customers', 'customers_at_start') }} end as double)
+    cast(case when is_complete then {{ safe_divide('customers_at_end - new_customers', 'customers_at_start') }} end as {{ type_double() }})
         as retention_rate,
     cast(is_complete as boolean) as is_complete
 from counts

@@ -15,7 +15,7 @@ with months as (
 )
 
 select
-    cast(account_id as varchar) as account_id,
+    cast(account_id as {{ dbt.type_string() }}) as account_id,
     cast(month_start as date) as month,
     cast(mrr as decimal(18, 4)) as mrr,
     cast(coalesce(previous_mrr_raw, 0) as decimal(18, 4)) as previous_mrr,
@@ -26,7 +26,7 @@ select
         when mrr > coalesce(previous_mrr_raw, 0) then 'expansion'
         when mrr < coalesce(previous_mrr_raw, 0) then 'contraction'
         else 'unchanged'
-    end as varchar) as movement,
+    end as {{ dbt.type_string() }}) as movement,
     cast(mrr - coalesce(previous_mrr_raw, 0) as decimal(18, 4)) as mrr_change,
     cast(is_complete as boolean) as is_complete
 from months

@@ -42,10 +42,10 @@ select
     cast(b.contraction_mrr as decimal(18, 4)) as contraction_mrr,
     cast(b.churned_mrr as decimal(18, 4)) as churned_mrr,
     cast(b.ending_mrr as decimal(18, 4)) as ending_mrr,
-    cast(case when b.is_complete then {{ safe_divide('b.starting_mrr - b.contraction_mrr - b.churned_mrr', 'b.starting_mrr') }} end as double) as grr,
-    cast(case when b.is_complete then {{ safe_divide('b.starting_mrr + b.expansion_mrr - b.contraction_mrr - b.churned_mrr', 'b.starting_mrr') }} end as double) as nrr,
-    cast(case when b.is_complete then {{ safe_divide('t.mrr_now', 't.mrr_then') }} end as double) as nrr_12m,
-    cast(case when b.is_complete then {{ safe_divide('t.mrr_kept', 't.mrr_then') }} end as double) as grr_12m,
+    cast(case when b.is_complete then {{ safe_divide('b.starting_mrr - b.contraction_mrr - b.churned_mrr', 'b.starting_mrr') }} end as {{ type_double() }}) as grr,
+    cast(case when b.is_complete then {{ safe_divide('b.starting_mrr + b.expansion_mrr - b.contraction_mrr - b.churned_mrr', 'b.starting_mrr') }} end as {{ type_double() }}) as nrr,
+    cast(case when b.is_complete then {{ safe_divide('t.mrr_now', 't.mrr_then') }} end as {{ type_double() }}) as nrr_12m,
+    cast(case when b.is_complete then {{ safe_divide('t.mrr_kept', 't.mrr_then') }} end as {{ type_double() }}) as grr_12m,
     cast(b.is_complete as boolean) as is_complete
 from bridge as b
 left join twelve_months as t on t.month = b.month

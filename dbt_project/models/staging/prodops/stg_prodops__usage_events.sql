@@ -3,8 +3,8 @@
 -- content) and the first received is kept (a later redelivery is dropped). A source file landed again
 -- with changed content replaces the rows of its earlier version. Each row is one event (event_count; a
 -- vendor's hourly buckets stand for many). A table built before event_count existed is rebuilt whole.
-{{ config(materialized='incremental', tags=['daily'], incremental_strategy='delete+insert', unique_key='source_file',
-          on_schema_change='append_new_columns') }}
+{{ config(replace_by('source_file')) }}
+{{ config(tags=['daily'], on_schema_change='append_new_columns') }}
 
 with source as (
     select * from {{ source('prodops', 'usage_events') }}

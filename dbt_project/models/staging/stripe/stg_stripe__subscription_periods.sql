@@ -47,8 +47,8 @@ prices as (
     select
         price_list.*,
         -- invoices per month: the interval normalised to a month
-        case billing_interval when 'year' then 1.0 / 12 when 'week' then 52.0 / 12
-            when 'day' then 365.0 / 12 else 1.0 end / interval_count as per_month
+        cast(case billing_interval when 'year' then 1 when 'week' then 52 when 'day' then 365 else 12 end as {{ type_double() }})
+            / 12 / interval_count as per_month
     from (
         select id, product_id, currency, unit_amount, recurring_interval as billing_interval,
             coalesce(recurring_interval_count, 1) as interval_count
@@ -131,8 +131,8 @@ net as (
     select
         priced.subscription_id,
         priced.version_start,
-        priced.mrr * (1 - coalesce(period_discounts.percent_off, 0) / 100.0)
-            - coalesce(period_discounts.amount_off, 0) / 100.0 * priced.invoices_per_month as mrr
+        priced.mrr * (1 - cast(coalesce(period_discounts.percent_off, 0) as {{ type_double() }}) / 100)
+            - cast(coalesce(period_discounts.amount_off, 0) as {{ type_double() }}) / 100 * priced.invoices_per_month as mrr
     from priced
     left join period_discounts
         on period_discounts.subscription_id = priced.subscription_id
