@@ -78,23 +78,20 @@ def run_partition_keys(context: dg.AssetExecutionContext) -> set[str]:
     return {(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)}
 
 
-def report_days(context: dg.AssetExecutionContext, key: dg.AssetKey, days: dict[date, dict], changed: set[date]) -> int:
+def report_days(context: dg.AssetExecutionContext, key: dg.AssetKey, days: dict[date, dict], changed: set[date]) -> None:
     """Record as materialized, beyond the run's own partitions, the days of `key` that hold data (with
     their metadata): those this run `changed`, and those no run has recorded yet (a first build, or a
     home from before these records). One event per day, as Dagster keeps the partition status; days
-    outside the partitions (before PRODOPS_PARTITIONS_START, after today) are left out. Returns how many."""
+    outside the partitions (before PRODOPS_PARTITIONS_START, after today) are left out."""
     partitions = daily_partitions()
     first, last = partitions.get_first_partition_key(), partitions.get_last_partition_key()
     skip = run_partition_keys(context)
     recorded = context.instance.get_materialized_partitions(key)
-    reported = 0
     for day, metadata in sorted(days.items()):
         partition = day.isoformat()
         if (first <= partition <= last and partition not in skip
                 and (day in changed or partition not in recorded)):
             context.log_event(dg.AssetMaterialization(asset_key=key, partition=partition, metadata=metadata))
-            reported += 1
-    return reported
 
 
 def range_tags(partition_range: tuple[str, str]) -> dict[str, str]:
