@@ -11,11 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from ..ingest.validation import lit, q
 from ..settings import Settings
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def spark_table_folders(root: Path) -> dict[str, dict[str, Path]]:
@@ -38,11 +35,10 @@ def expose_spark_tables(settings: Settings) -> int:
     views = 0
     with duckdb.connect(str(staged)) as con:
         for schema, tables in spark_table_folders(root).items():
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {q(schema)}")
             for table, folder in tables.items():
-                files = str(folder / "**" / "*.parquet").replace("'", "''")
-                con.execute(f"CREATE VIEW {_quote(schema)}.{_quote(table)} AS SELECT * FROM "
-                            f"read_parquet('{files}', hive_partitioning = true, union_by_name = true)")
+                con.execute(f"CREATE VIEW {q(schema)}.{q(table)} AS SELECT * FROM read_parquet("
+                            f"{lit(str(folder / '**' / '*.parquet'))}, hive_partitioning = true, union_by_name = true)")
                 views += 1
         con.execute("CHECKPOINT")
     os.replace(staged, target)
