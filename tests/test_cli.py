@@ -54,7 +54,9 @@ def test_bad_arguments_and_settings_are_clear_errors(tmp_path, monkeypatch):
             ("PRODOPS_SENSOR_SECONDS", "0", "must be a whole number (1 or more)"),
             ("PRODOPS_SCHEDULE", "abc", "is not a cron expression"),
             ("PRODOPS_AS_OF", "yesterday", "is not an ISO-8601 time"),
-            ("PRODOPS_LOG_LEVEL", "loud", "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")):
+            ("PRODOPS_LOG_LEVEL", "loud", "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+            ("PRODOPS_ENGINE", "trino", "must be one of duckdb, spark"),
+            ("PRODOPS_SPARK_MEMORY", "lots", "must be a JVM memory size such as 4g or 3072m")):
         monkeypatch.setenv(variable, value)
         result = runner.invoke(main, ["run"])
         line = f"{variable}={value!r} {expected}"
