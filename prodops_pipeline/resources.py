@@ -54,6 +54,7 @@ class PipelineSettings(dg.ConfigurableResource):
     engine: str
     spark_warehouse: str
     spark_memory: str
+    spark_server: str | None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":

@@ -189,6 +189,16 @@ def _spark_memory(raw: Any, variable: str) -> str:
     return text
 
 
+def _server(raw: Any, variable: str) -> str | None:
+    text = str(raw).strip()
+    if not text:
+        return None
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"{variable}={raw!r} must be host:port of a Spark Thrift server (e.g. spark-master:10000)")
+    return text
+
+
 _READERS = {
     "home": lambda v, _: _path(v), "sources": lambda v, _: _path(v), "health_rules": lambda v, _: _path(v),
     "timezone": _time_zone, "source_timezone": _time_zone, "currency": lambda v, _: _currency(v),
@@ -204,7 +214,7 @@ _READERS = {
     "zendesk_account_field": _identifier, "stripe_account_key": _identifier, "pendo_account_field": _identifier,
     "warehouse_url": _warehouse_url, "warehouse_schemas": _schemas,
     "engine": _engine, "spark_warehouse": lambda v, _: str(v).strip(),
-    "spark_memory": _spark_memory,
+    "spark_memory": _spark_memory, "spark_server": _server,
 }
 
 
@@ -257,6 +267,7 @@ class Settings(BaseModel):
     engine: str = _env("engine", "duckdb")
     spark_warehouse: str = _env("spark_warehouse", "")  # where Spark writes its tables ('': under home)
     spark_memory: str = _env("spark_memory", "3g")  # the Spark driver's memory (local session mode)
+    spark_server: str | None = _env("spark_server")  # host:port of a Spark Thrift server; unset: a local session
 
     @field_validator("*", mode="before")
     @classmethod

@@ -56,7 +56,8 @@ def test_bad_arguments_and_settings_are_clear_errors(tmp_path, monkeypatch):
             ("PRODOPS_AS_OF", "yesterday", "is not an ISO-8601 time"),
             ("PRODOPS_LOG_LEVEL", "loud", "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
             ("PRODOPS_ENGINE", "trino", "must be one of duckdb, spark"),
-            ("PRODOPS_SPARK_MEMORY", "lots", "must be a JVM memory size such as 4g or 3072m")):
+            ("PRODOPS_SPARK_MEMORY", "lots", "must be a JVM memory size such as 4g or 3072m"),
+            ("PRODOPS_SPARK_SERVER", "spark-master", "must be host:port of a Spark Thrift server (e.g. spark-master:10000)")):
         monkeypatch.setenv(variable, value)
         result = runner.invoke(main, ["run"])
         line = f"{variable}={value!r} {expected}"

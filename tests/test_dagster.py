@@ -137,5 +137,6 @@ def test_the_settings_resource_gives_every_setting_back():
 
     assert set(PipelineSettings.model_fields) == set(Settings.model_fields)
     settings = Settings.from_env({"PRODOPS_HOME": "/tmp/elsewhere", "PRODOPS_ENGINE": "spark", "PRODOPS_SPARK_MEMORY": "5g",
-                                  "PRODOPS_SPARK_WAREHOUSE": "/tmp/tables", "PRODOPS_LOOKBACK_DAYS": "5"})
+                                  "PRODOPS_SPARK_WAREHOUSE": "/tmp/tables", "PRODOPS_SPARK_SERVER": "spark-master:10000",
+                                  "PRODOPS_LOOKBACK_DAYS": "5"})
     assert PipelineSettings.from_settings(settings).get() == settings

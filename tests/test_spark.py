@@ -1,16 +1,23 @@
-"""The same dbt project on Apache Spark (PRODOPS_ENGINE=spark, dbt-spark in session mode on PySpark):
-its published marts equal DuckDB's to 9 decimals, and its incremental refresh of a new day equals a
-full build. One test, so that its Spark sessions run in one worker after another."""
+"""The same dbt project on Apache Spark (PRODOPS_ENGINE=spark): built by dbt-spark in session mode on
+PySpark, its published marts equal DuckDB's to 9 decimals; through a Spark Thrift server over the same
+tables, the unit tests pass and an incremental refresh of a new day equals a full build. One test, so
+that its Spark JVMs run in one worker one after another."""
 
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import socket
 import subprocess
+import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import pyspark
 from dagster_dbt import DbtCliResource
 
 from prodops_pipeline.demo.generator import generate
@@ -35,6 +42,48 @@ def java_17_or_later() -> bool:
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not java_17_or_later(), reason="Spark 4 needs Java 17 or later, and this machine has none")]
+
+
+@contextmanager
+def thrift_server(settings: Settings, log: Path):
+    """A Spark Thrift server (PySpark's own) over the home's Spark catalog and tables, as a cluster's would
+    be; yields its host:port. The local sessions' dbt runs must be over: embedded Derby has one JVM at a time."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    export_settings(settings)  # the driver's Java options: Derby's home, Spark's log in the home
+    spark_home = Path(pyspark.__file__).parent
+    command = [str(spark_home / "bin" / "spark-submit"), "--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
+               "--driver-memory", settings.spark_memory, "--driver-java-options", os.environ["PRODOPS_SPARK_JAVA_OPTIONS"],
+               "--conf", f"spark.sql.warehouse.dir={settings.spark_tables}", "--conf", "spark.ui.enabled=false",
+               "--conf", "spark.hadoop.javax.jdo.option.ConnectionURL="
+                         f"jdbc:derby:;databaseName={settings.home / 'spark' / 'metastore_db'};create=true",
+               "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1", "--hiveconf", f"hive.server2.thrift.port={port}",
+               "spark-internal"]
+    with log.open("w") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "SPARK_HOME": str(spark_home)})
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            assert server.poll() is None, f"the Thrift server exited: {log.read_text()[-2000:]}"
+            assert time.monotonic() < deadline, "the Thrift server did not listen within 5 minutes"
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(1)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def unit_tests_pass(settings: Settings) -> None:
+    """The dbt unit tests of our layout's models pass (the vendor staging models' run on DuckDB, in test_publish.py)."""
+    export_settings(settings)
+    invocation = DbtCliResource(project_dir=dbt_project).cli(["test", "--resource-type", "unit_test"], raise_on_error=False)
+    invocation.wait()
+    results = invocation.get_artifact("run_results.json")["results"]
+    assert len(results) > 20 and not [r["unique_id"] for r in results if r["status"] != "pass"]
 
 
 def to_9_decimals(content: dict[str, list]) -> dict[str, list]:
@@ -66,18 +115,17 @@ def test_the_marts_built_on_spark_equal_duckdbs_and_a_spark_refresh_of_a_new_day
     # the marts are Parquet tables in Spark's warehouse folder, which the audit and the publish read
     assert (duckdb_settings.home / "spark" / "warehouse" / "main.db" / "feature_adoption").is_dir()
 
-    # the unit tests of the metric logic pass on Spark too (those of our layout's models; the vendor
-    # staging models' run on DuckDB, in test_publish.py)
-    export_settings(spark_settings)
-    invocation = DbtCliResource(project_dir=dbt_project).cli(["test", "--resource-type", "unit_test"], raise_on_error=False)
-    invocation.wait()
-    results = invocation.get_artifact("run_results.json")["results"]
-    assert len(results) > 20 and not [r["unique_id"] for r in results if r["status"] != "pass"]
-
-    generate("small", SEED, sources, end=END)  # one more day arrives
-    outcome = run_assets(spark_settings)
-    assert outcome.success, outcome.failures
-    refreshed_on_spark = to_9_decimals(published_content(spark_settings))
+    # then through a Spark Thrift server over the same catalog and tables (PRODOPS_SPARK_SERVER, a cluster's
+    # route): the unit tests of the metric logic, and the next night's one more day, incrementally
+    with thrift_server(spark_settings, tmp_path / "thrift-server.log") as address:
+        # a local session now could not open the catalog the server holds (embedded Derby): these runs go through it
+        monkeypatch.setenv("PRODOPS_SPARK_SERVER", address)
+        server_settings = Settings.from_env()
+        unit_tests_pass(server_settings)
+        generate("small", SEED, sources, end=END)  # one more day arrives
+        outcome = run_assets(server_settings)
+        assert outcome.success, outcome.failures
+    refreshed_on_spark = to_9_decimals(published_content(server_settings))
 
     monkeypatch.setenv("PRODOPS_ENGINE", "duckdb")
     assert run_assets(duckdb_settings, full_refresh=True).success

@@ -22,7 +22,11 @@ def export_settings(settings: Settings) -> None:
     os.environ["PRODOPS_DUCKDB_MEMORY"] = settings.duckdb_memory
     os.environ["PRODOPS_LOOKBACK_DAYS"] = str(settings.lookback_days)
     os.environ["PRODOPS_AS_OF"] = settings.as_of
-    os.environ["PRODOPS_DBT_TARGET"] = settings.engine  # profiles.yml has a target per engine
+    # profiles.yml has a target per engine, and one for Spark through a Thrift server
+    os.environ["PRODOPS_DBT_TARGET"] = "spark_server" if settings.engine == "spark" and settings.spark_server \
+        else settings.engine
+    host, _, port = (settings.spark_server or "").rpartition(":")
+    os.environ["PRODOPS_SPARK_HOST"], os.environ["PRODOPS_SPARK_PORT"] = host, port
     os.environ["PRODOPS_SPARK_TABLES"] = settings.spark_tables  # resolved: not the setting PRODOPS_SPARK_WAREHOUSE
     os.environ["PRODOPS_SPARK_MEMORY"] = settings.spark_memory
     spark_home = settings.home / "spark"  # the local session's metastore and logs
