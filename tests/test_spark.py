@@ -23,7 +23,7 @@ from dagster_dbt import DbtCliResource
 from prodops_pipeline.demo.generator import generate
 from prodops_pipeline.runner import run_assets
 from prodops_pipeline.settings import Settings
-from prodops_pipeline.transform.project import dbt_project, export_settings
+from prodops_pipeline.transform.project import dbt_project, export_settings, spark_java_options, spark_metastore_url
 
 from .conftest import SEED, published_content
 
@@ -51,13 +51,11 @@ def thrift_server(settings: Settings, log: Path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    export_settings(settings)  # the driver's Java options: Derby's home, Spark's log in the home
     spark_home = Path(pyspark.__file__).parent
     command = [str(spark_home / "bin" / "spark-submit"), "--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
-               "--driver-memory", settings.spark_memory, "--driver-java-options", os.environ["PRODOPS_SPARK_JAVA_OPTIONS"],
+               "--driver-memory", settings.spark_memory, "--driver-java-options", spark_java_options(settings),
                "--conf", f"spark.sql.warehouse.dir={settings.spark_tables}", "--conf", "spark.ui.enabled=false",
-               "--conf", "spark.hadoop.javax.jdo.option.ConnectionURL="
-                         f"jdbc:derby:;databaseName={settings.home / 'spark' / 'metastore_db'};create=true",
+               "--conf", f"spark.hadoop.javax.jdo.option.ConnectionURL={spark_metastore_url(settings)}",
                "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1", "--hiveconf", f"hive.server2.thrift.port={port}",
                "spark-internal"]
     with log.open("w") as output:

@@ -14,6 +14,18 @@ from ..settings import CHECKOUT_ROOT, Settings
 DBT_PROJECT_DIR = CHECKOUT_ROOT / "dbt_project"
 
 
+def spark_metastore_url(settings: Settings) -> str:
+    """The local Spark catalog: a Hive metastore in embedded Derby under the home (one JVM at a time)."""
+    return f"jdbc:derby:;databaseName={settings.home / 'spark' / 'metastore_db'};create=true"
+
+
+def spark_java_options(settings: Settings) -> str:
+    """The local Spark driver's Java options: Derby's home, and Spark's own log in a file, off the console."""
+    spark_home = settings.home / "spark"
+    return (f"-Dderby.system.home={spark_home} -Dprodops.spark.log={spark_home / 'spark.log'} "
+            f"-Dlog4j2.configurationFile=file:{Path(__file__).with_name('spark-log4j2.properties')}")
+
+
 def export_settings(settings: Settings) -> None:
     """dbt reads its paths, time zone, lookback and as-of time from the environment (profiles.yml,
     dbt_project.yml): give it the values the settings validated, defaults included, never the raw text."""
@@ -29,10 +41,8 @@ def export_settings(settings: Settings) -> None:
     os.environ["PRODOPS_SPARK_HOST"], os.environ["PRODOPS_SPARK_PORT"] = host, port
     os.environ["PRODOPS_SPARK_TABLES"] = settings.spark_tables  # resolved: not the setting PRODOPS_SPARK_WAREHOUSE
     os.environ["PRODOPS_SPARK_MEMORY"] = settings.spark_memory
-    spark_home = settings.home / "spark"  # the local session's metastore and logs
-    os.environ["PRODOPS_SPARK_JAVA_OPTIONS"] = (
-        f"-Dderby.system.home={spark_home} -Dprodops.spark.log={spark_home / 'spark.log'} "
-        f"-Dlog4j2.configurationFile=file:{Path(__file__).with_name('spark-log4j2.properties')}")
+    os.environ["PRODOPS_SPARK_METASTORE"] = spark_metastore_url(settings)
+    os.environ["PRODOPS_SPARK_JAVA_OPTIONS"] = spark_java_options(settings)
     if settings.currency:  # the currency of a CRM's contracts that carry none
         os.environ["PRODOPS_CURRENCY"] = settings.currency
     else:
