@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import dagster as dg
 import duckdb
+import pytest
 
 from prodops_pipeline.demo.generator import generate
 from prodops_pipeline.ingest.assets import raw_key
@@ -79,6 +80,7 @@ def re_export_a_day_file(sources, day):
     return dropped, changed[0].strip('"')
 
 
+@pytest.mark.slow
 def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothing(tmp_path, pipeline_env):
     """Three nights missed, then one run gets everything at once: the missed days, an event three
     days late and one 40 days late (beyond the lookback, in an earlier month), a CRM change reaching

@@ -17,8 +17,6 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-import yaml
-from dagster_dbt import DbtCliResource
 
 from prodops_pipeline.audit.checks import audit_raw, audit_raw_stats
 from prodops_pipeline.audit.gx_project import RUN_TIME_FORMAT, context, data_docs_index, prune_results
@@ -29,9 +27,9 @@ from prodops_pipeline.nothing_new import unchanged_build
 from prodops_pipeline.publish.build import last_build
 from prodops_pipeline.runner import run_assets
 from prodops_pipeline.settings import Settings
-from prodops_pipeline.transform.project import dbt_project, export_settings
+from prodops_pipeline.transform.project import dbt_project
 
-from .conftest import published_content
+from .conftest import published_content, run_every_unit_test, written_unit_tests
 
 
 def published_digest(settings: Settings) -> dict[str, str]:
@@ -237,25 +235,6 @@ def test_every_dbt_unit_test_passes(published):
     """The unit tests of the metric logic (inline in the models' YAML) run here, not in nightly builds: under
     our layout, and under the vendor selections that enable the other systems' staging models."""
     settings, _ = published
-    ran, failed = [], []
-    try:
-        # each vendor staging model is enabled by one of these (a CRM serves subscriptions where no billing system is
-        # named); the models not in staging ran under our layout
-        selections = {"prodops": [], "pendo,salesforce,zendesk,qualtrics": ["--select", "staging"],
-                      "hubspot,pendo": ["--select", "staging"], "stripe": ["--select", "staging.stripe"]}
-        for systems, only in selections.items():
-            selection = settings.model_copy(update={"systems": tuple(systems.split(","))}) if systems != "prodops" else settings
-            export_settings(selection)
-            invocation = DbtCliResource(project_dir=dbt_project).cli(["test", "--resource-type", "unit_test", *only],
-                                                                     raise_on_error=False)
-            invocation.wait()
-            results = invocation.get_artifact("run_results.json")["results"]
-            failed += [r["unique_id"] for r in results if r["status"] != "pass"]
-            ran += [r["unique_id"].rsplit(".", 1)[-1] for r in results]
-    finally:
-        export_settings(settings)
-    # every unit test written in the models' YAML, counted from the files themselves
-    written = [t["name"] for path in (dbt_project.project_dir / "models").rglob("*.yml")
-               for t in (yaml.safe_load(path.read_text()) or {}).get("unit_tests", [])]
+    ran, failed = run_every_unit_test(settings)
     assert not failed, failed
-    assert sorted(set(ran)) == sorted(written)
+    assert ran == written_unit_tests()

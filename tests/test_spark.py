@@ -1,7 +1,7 @@
 """The same dbt project on Apache Spark (PRODOPS_ENGINE=spark): built by dbt-spark in session mode on
 PySpark, its published marts equal DuckDB's to 9 decimals; through a Spark Thrift server over the same
-tables, the unit tests pass and an incremental refresh of a new day equals a full build. One test, so
-that its Spark JVMs run in one worker one after another."""
+tables, every dbt unit test passes (the vendor staging models' too) and an incremental refresh of a new
+day equals a full build. One test, so that its Spark JVMs run in one worker one after another."""
 
 from __future__ import annotations
 
@@ -11,21 +11,22 @@ import shutil
 import socket
 import subprocess
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import pyspark
-from dagster_dbt import DbtCliResource
+from pyhive import hive
 
 from prodops_pipeline.demo.generator import generate
 from prodops_pipeline.runner import run_assets
 from prodops_pipeline.settings import Settings
-from prodops_pipeline.transform.project import dbt_project, export_settings, spark_java_options, spark_metastore_url
+from prodops_pipeline.transform.project import dbt_project, spark_java_options, spark_metastore_url
 
-from .conftest import SEED, published_content
+from .conftest import SEED, SYSTEM_SELECTIONS, dbt_under_each_selection, published_content, run_every_unit_test, written_unit_tests
+from .spark_sql import SPARK_FUNCTIONS, not_spark
 
 # three months (the demo starts on 1 November 2025): enough for month-over-month retention, and the
 # Spark builds' time is mostly per model and per day partition written, so it follows the span
@@ -75,13 +76,24 @@ def thrift_server(settings: Settings, log: Path):
         server.wait(timeout=60)
 
 
-def unit_tests_pass(settings: Settings) -> None:
-    """The dbt unit tests of our layout's models pass (the vendor staging models' run on DuckDB, in test_publish.py)."""
-    export_settings(settings)
-    invocation = DbtCliResource(project_dir=dbt_project).cli(["test", "--resource-type", "unit_test"], raise_on_error=False)
-    invocation.wait()
-    results = invocation.get_artifact("run_results.json")["results"]
-    assert len(results) > 20 and not [r["unique_id"] for r in results if r["status"] != "pass"]
+def spark_functions(address: str) -> set[str]:
+    """The names in the function registry of the Spark behind a Thrift server."""
+    host, port = address.rsplit(":", 1)
+    with closing(hive.connect(host=host, port=int(port), username="prodops")) as connection:
+        cursor = connection.cursor()
+        cursor.execute("show functions")
+        return {name.lower() for name, in cursor.fetchall()}
+
+
+def vendor_models_compiled_for_spark(settings: Settings) -> dict[Path, str]:
+    """The vendor staging models and their data tests compiled for Spark, under each vendor selection: path -> SQL."""
+    vendors = {systems: only for systems, only in SYSTEM_SELECTIONS.items() if systems != "prodops"}
+    compiled = {}
+    for systems, invocation in dbt_under_each_selection(settings, ["compile"], vendors):
+        assert invocation.is_successful(), f"dbt compile failed for Spark under the systems {systems}"
+        root = invocation.target_path / "compiled"
+        compiled |= {path.relative_to(root): path.read_text() for path in root.rglob("*.sql")}
+    return compiled
 
 
 def to_9_decimals(content: dict[str, list]) -> dict[str, list]:
@@ -114,12 +126,24 @@ def test_the_marts_built_on_spark_equal_duckdbs_and_a_spark_refresh_of_a_new_day
     assert (duckdb_settings.home / "spark" / "warehouse" / "main.db" / "feature_adoption").is_dir()
 
     # then through a Spark Thrift server over the same catalog and tables (PRODOPS_SPARK_SERVER, a cluster's
-    # route): the unit tests of the metric logic, and the next night's one more day, incrementally
+    # route): every unit test, the check of the SQL compiled for Spark, and the next night's one more day, incrementally
     with thrift_server(spark_settings, tmp_path / "thrift-server.log") as address:
         # a local session now could not open the catalog the server holds (embedded Derby): these runs go through it
         monkeypatch.setenv("PRODOPS_SPARK_SERVER", address)
         server_settings = Settings.from_env()
-        unit_tests_pass(server_settings)
+        ran, failed = run_every_unit_test(server_settings)  # our layout's and each vendor selection's
+        assert not failed, failed
+        assert ran == written_unit_tests()
+        # the builds here ran every model of our layout on Spark; the vendor staging models (which only their unit
+        # tests ran) and their data tests compile for Spark with nothing it lacks: DuckDB-only SQL fails here by name
+        compiled = vendor_models_compiled_for_spark(server_settings)
+        staging = dbt_project.project_dir / "models" / "staging"
+        assert {path.stem for path in staging.rglob("*.sql") if path.parent.name not in ("prodops", "health")} \
+            <= {path.stem for path in compiled if path.parent.suffix != ".yml"}
+        registry = spark_functions(address)
+        assert set(SPARK_FUNCTIONS.read_text().split()) <= registry, f"{SPARK_FUNCTIONS.name} names functions this Spark lacks"
+        refused = {str(path): problems for path, sql in compiled.items() if (problems := not_spark(sql, registry))}
+        assert not refused, refused
         generate("small", SEED, sources, end=END)  # one more day arrives
         outcome = run_assets(server_settings)
         assert outcome.success, outcome.failures
