@@ -159,9 +159,13 @@ def _nothing_new(settings: Settings) -> bool:
 
     build = unchanged_build(settings)
     if build:
-        console.print(f"Nothing new since build {build['build_id']} (published {build['built_at']}): no source file, "
-                      "setting or code changed. Nothing to do; analysts have it.", highlight=False)
+        _say_nothing_new(build)
     return build is not None
+
+
+def _say_nothing_new(build: dict, since: str = "") -> None:
+    console.print(f"Nothing new since build {build['build_id']} (published {build['built_at']}{since}): no source file, "
+                  "setting or code changed. Nothing to do; analysts have it.", highlight=False)
 
 
 def _finish(outcome, settings: Settings | None = None) -> None:
@@ -287,7 +291,10 @@ def run(full_refresh: bool, days: tuple[str, str] | None, no_wait: bool) -> None
         return
     console.print(f"Refreshing from [bold]{settings.sources}[/]: ingest, then dbt build into {settings.warehouse}")
     _print_setting_changes(settings)
-    outcome = _run(settings, wait=not no_wait, full_refresh=full_refresh, partition_range=days)
+    outcome = _run(settings, wait=not no_wait, full_refresh=full_refresh, partition_range=days, unless_unchanged=True)
+    if outcome.unchanged:
+        _say_nothing_new(outcome.unchanged, " by the refresh this one waited for")
+        return
     _print_status(settings, only_run=True, skipped=outcome.skipped)
     _finish(outcome, settings)
 

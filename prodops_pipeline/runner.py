@@ -47,6 +47,7 @@ class RunOutcome:
     log_path: Path | None = None
     warnings: list[str] = field(default_factory=list)  # failed checks of WARN severity: reported, not blocking
     skipped: dict[str, str] = field(default_factory=dict)  # step key -> why it did not run
+    unchanged: dict | None = None  # the published build whose inputs are today's, found after waiting: not run
 
 
 def _selects_partitioned_assets(defs: dg.Definitions, selection) -> bool:
@@ -59,16 +60,20 @@ def _selects_partitioned_assets(defs: dg.Definitions, selection) -> bool:
 
 def run_assets(settings: Settings, selection=None, full_refresh: bool = False,
                partition_range: tuple[str, str] | None = None, wait: bool = True,
-               on_wait: Callable[[str], None] = lambda message: None) -> RunOutcome:
+               on_wait: Callable[[str], None] = lambda message: None, unless_unchanged: bool = False) -> RunOutcome:
     """Materialize the selected assets of the code location (by default what the nightly refresh does) in-process: the
     partitioned ones for today's partition, or for partition_range (first, last day) to backfill. One
     refresh of a home at a time: behind another in progress, wait (telling `on_wait`), or without
-    `wait` raise RefreshInProgress. A whole refresh that succeeds remembers its inputs (nothing_new.py)."""
-    from .nothing_new import forget, inputs_digest, remember
+    `wait` raise RefreshInProgress. A whole refresh that succeeds remembers its inputs (nothing_new.py);
+    with `unless_unchanged`, a whole refresh whose inputs the published build was made from, once it
+    holds the home (the refresh it waited for may have built them), does not run."""
+    from .nothing_new import forget, inputs_digest, remember, unchanged_build
 
     instance = dagster_instance(settings)
     with exclusive_refresh(settings, instance, wait, on_wait):
         whole = selection is None and partition_range is None
+        if whole and unless_unchanged and not full_refresh and (build := unchanged_build(settings)):
+            return RunOutcome(True, run_id="", unchanged=build)
         digest = inputs_digest(settings) if whole else None  # before it begins: what changes meanwhile is new next time
         forget(settings)
         outcome = _run_assets(settings, instance, selection, full_refresh, partition_range)

@@ -25,7 +25,11 @@ JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY", "PRODOPS_SYSTEMS", "ac
 # Changed whenever a landing rule changes what an existing source row lands as: every raw table is then judged
 # again once, instead of keeping rows landed under the old rules beside rows landed under the new.
 LANDING_RULES = "2: answers to NPS questions judged as scores; Pendo visitors the CRM lacks quarantined"
-REPORTING = ("PRODOPS_TIMEZONE", "dbt vars")  # how the warehouse buckets time and defines its models
+# Changed whenever a model's tables change their layout in a way an incremental build cannot take over (a
+# table becoming partitioned): every model is then rebuilt once, instead of appending to the old layout.
+TABLE_LAYOUT = "2: on Spark, the incremental usage marts partitioned by their period"
+# how the warehouse buckets time, defines its models and lays out their tables
+REPORTING = ("PRODOPS_TIMEZONE", "dbt vars", "table layout")
 DBT_PROJECT_FILE = CHECKOUT_ROOT / "dbt_project" / "dbt_project.yml"
 RUN_VARS = {"reporting_timezone", "as_of", "lookback_days", "first_day", "deployment_currency"}  # given by the settings per run
 UNRECORDED = "no record of the settings it was made with"
@@ -50,7 +54,8 @@ def meaning(settings: Settings, names: tuple[str, ...] = JUDGING + REPORTING) ->
               "PRODOPS_CURRENCY": lambda: settings.currency or "(the one currency of the data)",
               "PRODOPS_TIMEZONE": lambda: settings.timezone, "dbt vars": definition_vars,
               "PRODOPS_SYSTEMS": lambda: ",".join(f"{k}={v}" for k, v in settings.kind_systems.items()),
-              "account mapping": lambda: _account_mapping(settings), "landing rules": lambda: LANDING_RULES}
+              "account mapping": lambda: _account_mapping(settings), "landing rules": lambda: LANDING_RULES,
+              "table layout": lambda: TABLE_LAYOUT}
     return {name: values[name]() for name in names}  # dbt_project.yml is read only when its vars are asked for
 
 

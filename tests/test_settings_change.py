@@ -112,3 +112,16 @@ def test_a_definition_var_is_part_of_the_meaning_and_an_unrecorded_build_counts_
     assert changed.startswith("dbt vars ") and '"nps_min_sample": 50' in changed
     assert settings_change.changes(None, before, made=False) == []
     assert settings_change.changes(None, before, made=True) == ["no record of the settings it was made with"]
+
+
+def test_a_warehouse_built_under_an_earlier_table_layout_is_rebuilt_whole(published):
+    """An upgrade that lays a model's table out anew (on Spark, the usage marts partitioned by their period) cannot
+    append to the old tables: the warehouse's record of the layout differs, so the next run rebuilds every model."""
+    from prodops_pipeline import settings_change
+
+    settings, _ = published
+    assert settings_change.pending_changes(settings) == []
+    record = settings_change.warehouse_record(settings)
+    recorded = json.loads(record.read_text())
+    record.write_text(json.dumps({**recorded, "table layout": "1"}))
+    assert settings_change.pending_changes(settings) == [f"table layout '1' → {settings_change.TABLE_LAYOUT!r}"]

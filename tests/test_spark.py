@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 import pyspark
 from pyhive import hive
@@ -31,6 +32,8 @@ from .spark_sql import SPARK_FUNCTIONS, not_spark
 # three months (the demo starts on 1 November 2025): enough for month-over-month retention, and the
 # Spark builds' time is mostly per model and per day partition written, so it follows the span
 END = date(2026, 1, 31)
+# the marts a build rebuilds from the first period something changed, each with the period it is partitioned by on Spark
+INCREMENTAL_MARTS = {"account_engagement_daily": "day", "feature_adoption": "month", "product_engagement_score": "month"}
 
 
 def java_17_or_later() -> bool:
@@ -122,8 +125,12 @@ def test_the_marts_built_on_spark_equal_duckdbs_and_a_spark_refresh_of_a_new_day
     assert sorted(on_spark) == sorted(on_duckdb) and len(on_spark) >= 15
     for mart in on_duckdb:
         assert on_spark[mart] == on_duckdb[mart], f"{mart} differs between Spark and DuckDB"
-    # the marts are Parquet tables in Spark's warehouse folder, which the audit and the publish read
-    assert (duckdb_settings.home / "spark" / "warehouse" / "main.db" / "feature_adoption").is_dir()
+    # the marts are Parquet tables in Spark's warehouse folder, which the audit and the publish read; the
+    # incremental usage marts, one partition per period
+    marts = duckdb_settings.home / "spark" / "warehouse" / "main.db"
+    first_partitions = {mart: min((marts / mart).glob(f"{period}=*")) for mart, period in INCREMENTAL_MARTS.items()}
+    written_first = {mart: sorted(folder.glob("*.parquet")) for mart, folder in first_partitions.items()}
+    assert all(written_first.values())
 
     # then through a Spark Thrift server over the same catalog and tables (PRODOPS_SPARK_SERVER, a cluster's
     # route): every unit test, the check of the SQL compiled for Spark, and the next night's one more day, incrementally
@@ -148,6 +155,11 @@ def test_the_marts_built_on_spark_equal_duckdbs_and_a_spark_refresh_of_a_new_day
         outcome = run_assets(server_settings)
         assert outcome.success, outcome.failures
     refreshed_on_spark = to_9_decimals(published_content(server_settings))
+    # the refresh rebuilt the usage marts from a recent period on, and left their first period's files as written
+    with duckdb.connect(str(server_settings.warehouse), read_only=True) as con:
+        for mart in INCREMENTAL_MARTS:
+            assert con.sql(f"select rebuilt_from from intermediate.{mart}__built_from").fetchall() != [(None,)], mart
+    assert {mart: sorted(folder.glob("*.parquet")) for mart, folder in first_partitions.items()} == written_first
 
     monkeypatch.setenv("PRODOPS_ENGINE", "duckdb")
     assert run_assets(duckdb_settings, full_refresh=True).success

@@ -12,7 +12,9 @@
     changed move `from_day` back to the first day they affect. A mart without these records (first build,
     --full-refresh, built by a version that kept none) or whose dimension changed its columns is rebuilt
     whole. Hooks run in the model's transaction, so a failed build changes neither the mart nor its
-    records. -#}
+    records. On Spark, which has no transactions, the mart is a Parquet table partitioned by its period: the
+    pre-hook drops the partitions the build rewrites, and a build that fails after it leaves the records as
+    they were, so that the next one plans the same rebuild. -#}
 
 {% macro mart_state(suffix) -%}
     {{ return(api.Relation.create(database=this.database, schema='intermediate',
@@ -116,9 +118,21 @@
         {{ return({'full': true}) }}
     {%- endif -%}
     {%- set floor_day = row[0] if row[3] is none else [row[0], row[3]] | min -%}
-    {{ return({'full': false, 'from_day': "cast('" ~ row[0] ~ "' as date)",
-               'last_day_before': "cast('" ~ row[1] ~ "' as date)", 'accounts_touched': row[3] is not none,
-               'floor_day': "cast('" ~ floor_day ~ "' as date)"}) }}
+    {{ return(adapter.dispatch('whole_period_plan')({
+        'full': false, 'from_day': "cast('" ~ row[0] ~ "' as date)",
+        'last_day_before': "cast('" ~ row[1] ~ "' as date)", 'accounts_touched': row[3] is not none,
+        'floor_day': "cast('" ~ floor_day ~ "' as date)"})) }}
+{%- endmacro %}
+
+{#- On Spark a build replaces whole period partitions: where some accounts' customers changed from an earlier
+    day, every account is rebuilt from that day (the same rows, more of them rewritten). -#}
+{% macro spark__whole_period_plan(plan) -%}
+    {{ return({'full': false, 'from_day': plan.floor_day, 'last_day_before': plan.last_day_before,
+               'accounts_touched': false, 'floor_day': plan.floor_day}) }}
+{%- endmacro %}
+
+{% macro default__whole_period_plan(plan) -%}
+    {{ return(plan) }}
 {%- endmacro %}
 
 {#- The accounts whose customers changed since the mart's last build, each with the first day the change
@@ -149,6 +163,10 @@
 
 {#- Pre-hook: delete the rows the build replaces (see usage_mart_plan for `rebuild`). -#}
 {% macro forget_rebuilt_usage_rows(rebuild) -%}
+    {{ return(adapter.dispatch('forget_rebuilt_usage_rows')(rebuild)) }}
+{%- endmacro %}
+
+{% macro default__forget_rebuilt_usage_rows(rebuild) -%}
     {%- if is_incremental() -%}
         {%- set plan = usage_mart_plan(rebuild) -%}
         delete from {{ this }}
@@ -159,6 +177,30 @@
                        where c.account_id = {{ this }}.account_id and {{ this }}.{{ rebuild.period_column }} >= c.first_day)
         {%- endif %}
         {%- endif %}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- On Spark, the mart's partitions (one per period) from the first period rebuilt, or all of them, are
+    dropped; the build then appends the rows of those periods. A partition is dropped even where the build
+    writes no row, as a delete would empty it. -#}
+{% macro spark__forget_rebuilt_usage_rows(rebuild) -%}
+    {%- set dropped = [] -%}
+    {%- if is_incremental() -%}
+        {%- set plan = usage_mart_plan(rebuild) -%}
+        {%- set first = none if plan.full else run_query(
+            'select ' ~ first_rebuilt_period(plan, rebuild.grain, rebuild.get('periods_before', 0))).rows[0][0] | string -%}
+        {%- for row in run_query('show partitions ' ~ this) -%}
+            {%- set value = row[0].split('=', 1)[1] -%}
+            {%- if first is none or value >= first -%}
+                {%- do dropped.append(value) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if dropped -%}
+        alter table {{ this }} drop if exists
+        {%- for value in dropped %} partition ({{ rebuild.period_column }} = '{{ value }}'){{ ',' if not loop.last }}{% endfor %}
     {%- else -%}
         select 1
     {%- endif -%}
@@ -211,18 +253,19 @@
 
 {#- The config of an incremental usage mart: `{{ config(usage_mart_config(rebuild)) }}`. -#}
 {% macro usage_mart_config(rebuild) -%}
-    {{ return(adapter.dispatch('usage_mart_config')(rebuild)) }}
+    {%- set config = {'materialized': 'incremental', 'incremental_strategy': 'append',
+                      'on_schema_change': 'append_new_columns',
+                      'pre_hook': "{{ forget_rebuilt_usage_rows(" ~ rebuild ~ ") }}",
+                      'post_hook': usage_mart_hooks(rebuild)} -%}
+    {%- do config.update(adapter.dispatch('usage_mart_storage')(rebuild)) -%}
+    {{ return(config) }}
 {%- endmacro %}
 
-{#- On Spark an incremental mart is rebuilt whole by each build, for now: its per-account and per-period
-    rebuilds delete rows that a partition overwrite cannot single out. -#}
-{% macro spark__usage_mart_config(rebuild) -%}
-    {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
+{#- On Spark, a Parquet table partitioned by the mart's period: what a build replaces is whole partitions. -#}
+{% macro spark__usage_mart_storage(rebuild) -%}
+    {{ return({'file_format': 'parquet', 'partition_by': [rebuild.period_column]}) }}
 {%- endmacro %}
 
-{% macro default__usage_mart_config(rebuild) -%}
-    {{ return({'materialized': 'incremental', 'incremental_strategy': 'append',
-               'on_schema_change': 'append_new_columns',
-               'pre_hook': "{{ forget_rebuilt_usage_rows(" ~ rebuild ~ ") }}",
-               'post_hook': usage_mart_hooks(rebuild)}) }}
+{% macro default__usage_mart_storage(rebuild) -%}
+    {{ return({}) }}
 {%- endmacro %}

@@ -59,7 +59,7 @@ def prodops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, c
     invocation = dbt.cli(dbt_build_args(config, window[0].isoformat() if window else None), context=context)
     yield from invocation.stream()
     if config_now.engine == "spark":  # the audit and the publish read Spark's tables through DuckDB
-        expose_spark_tables(config_now)
+        expose_spark_tables(config_now, invocation.target_path / "manifest.json")
     facts = [model for model in FACT_OF if dg.AssetKey(model) in context.selected_asset_keys]
     for model, (days, changed) in fact_days(config_now.warehouse, before, facts).items():
         report_days(context, dg.AssetKey(model), days, changed)
