@@ -1,7 +1,7 @@
 """The same dbt project on Apache Spark (PRODOPS_ENGINE=spark): built by dbt-spark in session mode on
 PySpark, its published marts equal DuckDB's to 9 decimals; through a Spark Thrift server over the same
 tables, every dbt unit test passes (the vendor staging models' too) and an incremental refresh of a new
-day equals a full build. One test, so that its Spark JVMs run in one worker one after another."""
+day and a CRM change equals a full build. One test, so that its Spark JVMs run in one worker one after another."""
 
 from __future__ import annotations
 
@@ -99,6 +99,28 @@ def vendor_models_compiled_for_spark(settings: Settings) -> dict[Path, str]:
     return compiled
 
 
+def a_customer_user_first_active_late(settings: Settings) -> tuple[str, date]:
+    """A customer user first active in the last month but not in its last days, with that first day."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.sql(f"""
+            select m.user_id, min(m.first_active_day) as first_day
+            from intermediate.int_usage_user_monthly as m
+            inner join intermediate.int_customer_users as c on c.user_id = m.user_id
+            group by m.user_id
+            having min(m.first_active_day) between date '{END.replace(day=10)}' and date '{END - timedelta(days=7)}'
+            order by first_day, m.user_id limit 1""").fetchone()
+
+
+def found_to_be_staff(sources: Path, user: str) -> None:
+    contacts = sources / "contacts" / "contacts.csv"
+    header, *lines = contacts.read_text().splitlines()
+    internal = header.split(",").index('"is_internal"')
+    changed = [",".join('"true"' if i == internal else f for i, f in enumerate(line.split(",")))
+               if line.startswith(f'"{user}",') else line for line in lines]
+    assert changed != lines, f"{user} is among the contacts"
+    contacts.write_text("\n".join([header, *changed]) + "\n")
+
+
 def to_9_decimals(content: dict[str, list]) -> dict[str, list]:
     """Each mart's rows with every number rounded to 9 decimals, in a stable order."""
     def value(v):
@@ -116,6 +138,7 @@ def test_the_marts_built_on_spark_equal_duckdbs_and_a_spark_refresh_of_a_new_day
     outcome = run_assets(duckdb_settings)
     assert outcome.success, outcome.failures
     on_duckdb = to_9_decimals(published_content(duckdb_settings))
+    staff_user, staff_first_day = a_customer_user_first_active_late(duckdb_settings)
 
     monkeypatch.setenv("PRODOPS_ENGINE", "spark")  # the same home and raw zone; Spark's own warehouse
     spark_settings = Settings.from_env()
@@ -152,13 +175,18 @@ def test_the_marts_built_on_spark_equal_duckdbs_and_a_spark_refresh_of_a_new_day
         refused = {str(path): problems for path, sql in compiled.items() if (problems := not_spark(sql, registry))}
         assert not refused, refused
         generate("small", SEED, sources, end=END)  # one more day arrives
+        found_to_be_staff(sources, staff_user)  # and the CRM changes who counts as a customer from an earlier day
         outcome = run_assets(server_settings)
         assert outcome.success, outcome.failures
     refreshed_on_spark = to_9_decimals(published_content(server_settings))
-    # the refresh rebuilt the usage marts from a recent period on, and left their first period's files as written
+    # the refresh rebuilt the usage marts from the first day the CRM change reaches (every account from there:
+    # Parquet partitions are replaced whole), and left their first period's files as the full build wrote them
     with duckdb.connect(str(server_settings.warehouse), read_only=True) as con:
-        for mart in INCREMENTAL_MARTS:
-            assert con.sql(f"select rebuilt_from from intermediate.{mart}__built_from").fetchall() != [(None,)], mart
+        rebuilt_from = {mart: con.sql(f"select rebuilt_from from intermediate.{mart}__built_from").fetchone()[0]
+                        for mart in INCREMENTAL_MARTS}
+    month = staff_first_day.replace(day=1)
+    assert rebuilt_from == {"account_engagement_daily": staff_first_day, "product_engagement_score": month,
+                            "feature_adoption": (month - timedelta(days=1)).replace(day=1)}  # and the month before
     assert {mart: sorted(folder.glob("*.parquet")) for mart, folder in first_partitions.items()} == written_first
 
     monkeypatch.setenv("PRODOPS_ENGINE", "duckdb")
