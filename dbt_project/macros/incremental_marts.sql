@@ -78,10 +78,21 @@
     (default) rebuilds each account whose customers changed from the first activity they changed, `periods`
     rebuilds every account from the first of those days. -#}
 {% macro usage_mart_plan(rebuild) -%}
-    {%- set dimensions, customers = rebuild.get('dimensions', {}), rebuild.get('customers', 'accounts') -%}
     {%- if not execute or not is_incremental() -%}
         {{ return({'full': true}) }}
     {%- endif -%}
+    {#- Planned once per build of a mart, and kept for the invocation in dbt's graph (one dict for every node of
+        it): the model's SQL, its pre-hook and its post-hook read the same records, which only its last
+        post-hooks replace, so each would compute the same plan. -#}
+    {%- set plans = graph.setdefault('prodops_usage_mart_plans', {}) -%}
+    {%- if model.unique_id not in plans -%}
+        {%- do plans.update({model.unique_id: planned_usage_mart_rebuild(rebuild)}) -%}
+    {%- endif -%}
+    {{ return(plans[model.unique_id]) }}
+{%- endmacro %}
+
+{% macro planned_usage_mart_rebuild(rebuild) -%}
+    {%- set dimensions, customers = rebuild.get('dimensions', {}), rebuild.get('customers', 'accounts') -%}
     {%- if not (mart_state_exists('built_from') and mart_state_exists('customers')) -%}
         {{ return({'full': true}) }}
     {%- endif -%}
