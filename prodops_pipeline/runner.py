@@ -15,8 +15,17 @@ from .housekeeping import keep_newest
 from .refresh_lock import CLI_TAG, exclusive_refresh
 from .settings import Settings
 
-DAGSTER_YAML = """# Written by prodops on first use. Runs, event logs and schedules live beside this file.
-telemetry:
+WRITTEN_BY_PRODOPS = "# Written by prodops on first use. Runs, event logs and schedules live beside this file.\n"
+STORAGE_YAML = """# Dagster's SQLite storage, its database engines kept open (dagster_storage.py)
+storage:
+  custom:
+    module: prodops_pipeline.dagster_storage
+    class: KeptEngineSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
+"""
+DAGSTER_YAML = WRITTEN_BY_PRODOPS + STORAGE_YAML + """telemetry:
   enabled: false
 # one refresh at a time: the nightly schedule and the new-file sensor queue behind each other
 run_queue:
@@ -32,10 +41,12 @@ def dagster_instance(settings: Settings) -> dg.DagsterInstance:
     """The instance under PRODOPS_HOME/dagster, unless DAGSTER_HOME points elsewhere."""
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     os.makedirs(home, exist_ok=True)
-    config = os.path.join(home, "dagster.yaml")
-    if not os.path.exists(config):
-        with open(config, "w") as handle:
-            handle.write(DAGSTER_YAML)
+    config = Path(home) / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    elif (text := config.read_text()).startswith(WRITTEN_BY_PRODOPS) and "\nstorage:" not in text:
+        # written by an earlier prodops: the same files, stored through kept engines from now on
+        config.write_text(WRITTEN_BY_PRODOPS + STORAGE_YAML + text.removeprefix(WRITTEN_BY_PRODOPS))
     return dg.DagsterInstance.get()
 
 

@@ -140,3 +140,38 @@ def test_the_settings_resource_gives_every_setting_back():
                                   "PRODOPS_SPARK_WAREHOUSE": "/tmp/tables", "PRODOPS_SPARK_SERVER": "spark-master:10000",
                                   "PRODOPS_LOOKBACK_DAYS": "5"})
     assert PipelineSettings.from_settings(settings).get() == settings
+
+
+def test_the_instance_stores_runs_and_events_through_kept_engines_and_an_earlier_dagster_yaml_is_upgraded(
+        tmp_path, monkeypatch):
+    from prodops_pipeline.dagster_storage import OPEN_RUN_SHARDS, KeptEngineEventLogStorage, KeptEngineRunStorage
+    from prodops_pipeline.runner import WRITTEN_BY_PRODOPS, dagster_instance
+
+    home = tmp_path / "dagster"
+    home.mkdir()
+    earlier = WRITTEN_BY_PRODOPS + "telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 3\n"
+    (home / "dagster.yaml").write_text(earlier)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = dagster_instance(Settings.from_env())
+    upgraded = (home / "dagster.yaml").read_text()
+    assert "KeptEngineSqliteStorage" in upgraded and upgraded.endswith("max_concurrent_runs: 3\n")
+    assert dagster_instance(Settings.from_env()) and (home / "dagster.yaml").read_text() == upgraded
+    assert isinstance(instance.event_log_storage, KeptEngineEventLogStorage)
+    assert isinstance(instance.run_storage, KeptEngineRunStorage)
+
+    days = dg.DailyPartitionsDefinition(start_date="2026-01-01")
+
+    @dg.asset(partitions_def=days)
+    def daily(context):
+        for day in range(1, 11):
+            context.log_event(dg.AssetMaterialization(asset_key="daily", partition=f"2026-02-{day:02d}"))
+
+    for day in range(1, OPEN_RUN_SHARDS + 3):
+        assert dg.materialize([daily], instance=instance, partition_key=f"2026-01-{day:02d}").success
+    assert len(instance.get_runs()) == OPEN_RUN_SHARDS + 2
+    assert len(instance.get_materialized_partitions(dg.AssetKey("daily"))) == OPEN_RUN_SHARDS + 2 + 10
+    # the web server reads every run: only the index and the newest few run files keep an engine open
+    assert len(instance.event_log_storage._engines) == OPEN_RUN_SHARDS + 1
+    instance.event_log_storage.wipe()  # deletes the run files: none of them is held open
+    assert list(instance.event_log_storage._engines) == ["index"]
+    assert not instance.get_materialized_partitions(dg.AssetKey("daily"))
