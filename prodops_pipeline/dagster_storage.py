@@ -3,10 +3,11 @@ engines open.
 
 Dagster's SQLite storages create a SQLAlchemy engine for every statement and dispose of it afterwards
 (its `NullPool`), so every stored event pays for a new engine, a new SQLite connection and SQL compiled
-afresh (an engine's compiled cache dies with it): about 20 ms an event on this project's machines. A run
-stores hundreds to thousands of events (one per landed or rebuilt day per partitioned asset), so that
-was a large share of a refresh. Here each database file keeps one engine, pooled, reused for the life of
-the process: about 7 ms an event. The dagster.yaml that prodops writes selects it as `storage: custom`;
+afresh (an engine's compiled cache dies with it), and a commit waits for the disk: 13 to 20 ms an event on
+this project's machines. A run stores hundreds to thousands of events (one per landed or rebuilt day per
+partitioned asset), so that was a large share of a run. Here each database file keeps one engine, pooled,
+reused for the life of the process, and commits to the write-ahead log without waiting for the disk each
+time: about 2.5 ms an event. The dagster.yaml that prodops writes selects it as `storage: custom`;
 a DAGSTER_HOME of your own (Postgres, say) is left as it is.
 """
 
@@ -26,14 +27,23 @@ from dagster._core.storage.sqlite_storage import (
     _schedule_directory,
 )
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 OPEN_RUN_SHARDS = 4  # the web server reads many runs' event files: only the latest few keep an engine
 
 
 def _engine(conn_string: str) -> Engine:
-    return create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    engine = create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    event.listen(engine, "connect", _sync_at_checkpoints)
+    return engine
+
+
+def _sync_at_checkpoints(connection, _record) -> None:
+    # SQLite's advice for write-ahead logs (Dagster creates its files so): no fsync per commit, the database
+    # stays intact through a crash, and a power cut may lose only the last events
+    if connection.execute("pragma journal_mode").fetchone()[0] == "wal":
+        connection.execute("pragma synchronous = normal")
 
 
 class KeptEngineEventLogStorage(SqliteEventLogStorage):

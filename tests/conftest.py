@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from datetime import date
@@ -11,6 +12,7 @@ import duckdb
 import pytest
 import yaml
 from dagster_dbt import DbtCliResource
+from filelock import FileLock
 
 from prodops_pipeline.demo.generator import GROUND_TRUTH, generate
 from prodops_pipeline.runner import run_assets
@@ -74,18 +76,40 @@ def pipeline_env(tmp_path, monkeypatch):
     return _env
 
 
+def shared_folder(tmp_path_factory, worker_id: str, name: str) -> Path:
+    """A folder of the whole test session, which every test worker sees (a build the tests only read is
+    made once: the first worker to need it builds it, under `built_once`, while the others wait)."""
+    if worker_id == "master":
+        return tmp_path_factory.mktemp(name)
+    folder = tmp_path_factory.getbasetemp().parent / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def built_once(root: Path):
+    """Yields whether the caller must build what `root` holds; the other workers wait meanwhile."""
+    with FileLock(root / ".build.lock"):
+        todo = not (root / ".built").exists()
+        yield todo
+        if todo:
+            (root / ".built").touch()
+
+
 @pytest.fixture(scope="session")
-def baseline(clean_sources, tmp_path_factory):
-    """One successful, published build of the small demo data, built once per test process."""
-    root = tmp_path_factory.mktemp("baseline")
-    shutil.copytree(clean_sources, root / "sources")
-    mp = pytest.MonkeyPatch()
-    for name, value in (("PRODOPS_HOME", root / "home"), ("PRODOPS_SOURCES", root / "sources"),
-                        ("DAGSTER_HOME", root / "home" / "dagster")):
-        mp.setenv(name, str(value))
-    outcome = run_assets(Settings.from_env())
-    mp.undo()
-    assert outcome.success, outcome.failures
+def baseline(clean_sources, tmp_path_factory, worker_id):
+    """One successful, published build of the small demo data, built once per test session."""
+    root = shared_folder(tmp_path_factory, worker_id, "baseline")
+    with built_once(root) as todo:
+        if todo:
+            shutil.copytree(clean_sources, root / "sources", dirs_exist_ok=True)
+            mp = pytest.MonkeyPatch()
+            for name, value in (("PRODOPS_HOME", root / "home"), ("PRODOPS_SOURCES", root / "sources"),
+                                ("DAGSTER_HOME", root / "home" / "dagster")):
+                mp.setenv(name, str(value))
+            outcome = run_assets(Settings.from_env())
+            mp.undo()
+            assert outcome.success, outcome.failures
     return root
 
 

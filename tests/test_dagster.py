@@ -172,6 +172,8 @@ def test_the_instance_stores_runs_and_events_through_kept_engines_and_an_earlier
     assert len(instance.get_materialized_partitions(dg.AssetKey("daily"))) == OPEN_RUN_SHARDS + 2 + 10
     # the web server reads every run: only the index and the newest few run files keep an engine open
     assert len(instance.event_log_storage._engines) == OPEN_RUN_SHARDS + 1
+    with instance.event_log_storage.index_connection() as conn:  # write-ahead log, synced at checkpoints
+        assert (conn.exec_driver_sql("pragma journal_mode").scalar(), conn.exec_driver_sql("pragma synchronous").scalar()) == ("wal", 1)
     instance.event_log_storage.wipe()  # deletes the run files: none of them is held open
     assert list(instance.event_log_storage._engines) == ["index"]
     assert not instance.get_materialized_partitions(dg.AssetKey("daily"))

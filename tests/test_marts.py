@@ -9,24 +9,18 @@ import math
 import duckdb
 import pytest
 from click.testing import CliRunner
-from filelock import FileLock
 
 from prodops_pipeline.cli import main
 from prodops_pipeline.demo.generator import generate
 from prodops_pipeline.runner import run_assets
 
-from .conftest import ground_truth
+from .conftest import built_once, ground_truth, shared_folder
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, worker_id):
-    # the tests only read the build: with several test workers, the first one to need it builds it in
-    # the session's shared folder while the others wait, instead of each building its own
-    if worker_id == "master":
-        root = tmp_path_factory.mktemp("medium")
-    else:
-        root = tmp_path_factory.getbasetemp().parent / "medium-marts"
-        root.mkdir(exist_ok=True)
+    # the tests only read the build: it is made once for every test worker
+    root = shared_folder(tmp_path_factory, worker_id, "medium-marts")
     sources, home = root / "sources", root / "home"
     mp = pytest.MonkeyPatch()
     for name, value in (("PRODOPS_HOME", home), ("PRODOPS_SOURCES", sources), ("DAGSTER_HOME", home / "dagster")):
@@ -34,12 +28,11 @@ def built(tmp_path_factory, worker_id):
     from prodops_pipeline.settings import Settings
 
     settings = Settings.from_env()
-    with FileLock(root / ".build.lock"):
-        if not (root / ".built").exists():
+    with built_once(root) as todo:
+        if todo:
             generate("medium", 42, sources)
             outcome = run_assets(settings)
             assert outcome.success, outcome.failures
-            (root / ".built").touch()
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     yield settings, con, ground_truth(sources)
     con.close()
