@@ -11,7 +11,6 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from dagster_dbt import DbtCliResource
 from filelock import FileLock
 
 from prodops_pipeline.demo.generator import GROUND_TRUTH, generate
@@ -149,11 +148,13 @@ def run_every_unit_test(settings: Settings) -> tuple[list[str], list[str]]:
 def dbt_under_each_selection(settings: Settings, args: list[str], selections: dict[str, list[str]] = SYSTEM_SELECTIONS):
     """Runs a dbt command under each selection of systems (by default our layout and every vendor selection, on
     what it adds), yielding the systems and the finished invocation of each; the settings' own are restored after."""
+    from prodops_pipeline.transform.assets import dbt_resource
+
     try:
         for systems, only in selections.items():
             selection = settings.model_copy(update={"systems": tuple(systems.split(","))}) if systems != "prodops" else settings
             export_settings(selection)
-            invocation = DbtCliResource(project_dir=dbt_project).cli([*args, *only], raise_on_error=False)
+            invocation = dbt_resource().cli([*args, *only], raise_on_error=False)  # without a `dbt --version` first
             invocation.wait()
             yield systems, invocation
     finally:

@@ -306,9 +306,9 @@ def test_vendor_shapes_build_the_same_marts_as_our_layout(preset, baseline, clea
         assert f"Each needs {needs}" in said, said[-3000:]
 
 
-DBT = ("import sys; from dagster_dbt import DbtCliResource; from prodops_pipeline.settings import Settings; "
-       "from prodops_pipeline.transform.project import DBT_PROJECT_DIR, export_settings; export_settings(Settings.from_env()); "
-       "DbtCliResource(project_dir=str(DBT_PROJECT_DIR)).cli(sys.argv[1:]).wait()")
+DBT = ("import sys; from prodops_pipeline.settings import Settings; "
+       "from prodops_pipeline.transform.project import export_settings; export_settings(Settings.from_env()); "
+       "from prodops_pipeline.transform.assets import dbt_resource; dbt_resource().cli(sys.argv[1:]).wait()")
 
 
 def _dbt_run(model: str, home: Path, sources: Path, **extra: str) -> None:
