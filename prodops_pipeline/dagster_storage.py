@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._core.storage.sqlite_storage import (
@@ -68,7 +68,7 @@ class KeptEngineEventLogStorage(SqliteEventLogStorage):
                 yield conn
 
     def _forget_oldest_run_shards(self) -> None:
-        runs = [shard for shard in self._engines if shard != "index"]
+        runs = [shard for shard in self._engines if shard != INDEX_SHARD_NAME]
         for shard in runs[:-OPEN_RUN_SHARDS]:
             self._engines.pop(shard).dispose()
 
@@ -76,10 +76,6 @@ class KeptEngineEventLogStorage(SqliteEventLogStorage):
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
-
-    def delete_events(self, run_id: str) -> None:
-        super().delete_events(run_id)
-        self._dispose_engines()
 
     def wipe(self) -> None:
         self._dispose_engines()  # the run files are deleted: no connection may stay open on them
