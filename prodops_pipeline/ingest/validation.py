@@ -236,7 +236,7 @@ def build_checks(
             f"WHERE checked._source_file = d.f AND checked._row = d.r AND (d.n > 1 {earlier})"
         )
     else:
-        statements.append(_reused_key_statement(table, landed_sql))
+        statements += _reused_key_statements(table, landed_sql)
     for c in table.columns:
         if c.references and c.references[0] in parent_keys_sql:
             parent, parent_col = c.references
@@ -302,21 +302,31 @@ def _content(table: Table, column_name) -> str:
     return f"to_json(list_value({values}))"
 
 
-def _reused_key_statement(table: Table, landed_sql: str | None) -> str:
+def _reused_key_statements(table: Table, landed_sql: str | None) -> list[str]:
     """Quarantine the rows whose key was already used for other content: by a row landed before (an
     earlier load wins), or by an earlier row of this load (the earliest arrival wins, then the earlier
-    file, then the earlier row). Rows with the same content are redeliveries and all land."""
+    file, then the earlier row). Rows with the same content are redeliveries and all land.
+
+    Content is compared only for the keys that can have been reused (`reusable`: repeated in this load, or
+    landed before), a few thousand of millions: building every row's content is the costly part."""
+    if not table.column(table.key).required:
+        raise ValueError(f"{table.name}: a redelivery key must be required ({table.key})")
     key = typed(table.key)
     order = (f"{typed(table.arrival)} NULLS LAST, " if table.arrival else "") + "_source_file, _row"
+    candidates = f"SELECT {key} AS k FROM checked WHERE _reason IS NULL"
+    reusable = f"SELECT k FROM ({candidates}) GROUP BY k HAVING count(*) > 1"
     landed = "SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS content WHERE false"
     if landed_sql:
+        reusable += f" UNION SELECT {q(table.key)} FROM ({landed_sql}) WHERE {q(table.key)} IN ({candidates})"
         landed = (f"SELECT {q(table.key)} AS k, min({_content(table, q)}) AS content FROM ({landed_sql}) "
-                  f"WHERE {q(table.key)} IN (SELECT {key} FROM checked WHERE _reason IS NULL) GROUP BY 1")
-    return (
+                  f"WHERE {q(table.key)} IN (SELECT k FROM reusable) GROUP BY 1")
+    return [
+        f"CREATE OR REPLACE TEMP TABLE reusable AS {reusable}",
         f"UPDATE checked SET _reason = {lit(Reason.reused(table.key))}, _rule = {lit(Reason.reused(table.key))} "
         f"FROM (SELECT c.f, c.r FROM (SELECT _source_file AS f, _row AS r, {key} AS k, "
         f"{_content(table, typed)} AS content, first_value({_content(table, typed)}) OVER "
-        f"(PARTITION BY {key} ORDER BY {order}) AS first_content FROM checked WHERE _reason IS NULL) c "
+        f"(PARTITION BY {key} ORDER BY {order}) AS first_content FROM checked "
+        f"WHERE _reason IS NULL AND {key} IN (SELECT k FROM reusable)) c "
         f"LEFT JOIN ({landed}) l ON l.k = c.k WHERE c.content <> coalesce(l.content, c.first_content)) d "
-        f"WHERE checked._source_file = d.f AND checked._row = d.r"
-    )
+        f"WHERE checked._source_file = d.f AND checked._row = d.r",
+    ]
