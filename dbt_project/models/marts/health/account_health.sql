@@ -55,9 +55,12 @@ evaluated as (
             when r.warn_threshold is not null and {{ health_rule_breached('i.value', 'r.operator', 'r.warn_threshold') }} then 50
             else 100
         end as rule_score,
+        -- worded only where the rule fires: wording the others took about a third of the time of this mart
+        case when {{ health_rule_breached('i.value', 'r.operator', 'r.poor_threshold') }} then
         {{ dbt.concat(['r.label', "' '", health_value_text('i.value', 'r.unit'), "' ('",
                        health_operator_words('r.operator'), "' '", health_value_text('r.poor_threshold', 'r.unit'),
-                       "')'"]) }} as reason
+                       "')'"]) }}
+        end as reason
     from inputs as i
     inner join {{ ref('stg_health__rules') }} as r on r.input = i.input
 ),
