@@ -80,6 +80,19 @@ def re_export_a_day_file(sources, day):
     return dropped, changed[0].strip('"')
 
 
+def mark_a_subscription_day_nobody_reads(settings, near):
+    """Sets seats to -1 on the 15th of the month of `near` for the last account paying then: the marts read
+    subscription days at period ends only, so the mark changes none, and a rebuild of the row would undo it.
+    Returns the SQL condition naming the row."""
+    day = near.replace(day=15)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        account, = con.sql("select max(account_id) from intermediate.int_subscription_daily "
+                           f"where day = '{day}' and is_paying").fetchone()
+        kept = f"account_id = '{account}' and day = '{day}'"
+        con.execute(f"update intermediate.int_subscription_daily set seats = -1 where {kept}")
+    return kept
+
+
 @pytest.mark.slow
 def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothing(tmp_path, pipeline_env):
     """Three nights missed, then one run gets everything at once: the missed days, an event three
@@ -98,9 +111,15 @@ def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothin
     late = user_day.format(grain="daily", user=late_user, day=f"day = '{late_day}'")
     very_late = user_day.format(grain="monthly", user=very_late_user, day=f"month_start = '{very_late_day.replace(day=1)}'")
     before, before_very_late = warehouse_rows(settings, late)[0][0], warehouse_rows(settings, very_late)[0][0]
+    kept = mark_a_subscription_day_nobody_reads(settings, END - timedelta(days=75))
 
     outcome = run_assets(settings)
     assert outcome.success, outcome.failures
+    # subscription days are rebuilt for the accounts whose periods changed (the deleted one: gone), not the others
+    assert warehouse_rows(settings, f"select seats from intermediate.int_subscription_daily where {kept}") == [(-1,)]
+    first_account = (sources / "accounts" / "accounts.csv").read_text().splitlines()[1].split(",")[0].strip('"')
+    assert warehouse_rows(settings, "select count(*) from intermediate.int_subscription_daily "
+                                    f"where account_id = '{first_account}'") == [(0,)]
     assert pending_files(settings) == {}
     # late events are counted in their own day (and its month's partial), not in the day they arrived
     assert warehouse_rows(settings, late)[0][0] == before + 1

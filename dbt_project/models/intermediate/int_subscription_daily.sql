@@ -1,10 +1,11 @@
--- Subscription state of every customer account on every day from its first period to the
--- high-water mark. Paying: a non-trial period with mrr > 0 running that day
--- (period_start <= day < period_end); MRR: the sum of mrr of its non-trial periods running that day.
+-- Subscription state of every customer account on every day from its first period to the high-water mark.
+-- Paying: a non-trial period with mrr > 0 running that day (period_start <= day < period_end); MRR: the sum
+-- of mrr of its non-trial periods running that day. Incremental: rebuilt for the accounts whose periods
+-- changed and for the new days (macros/subscription_days.sql).
+{{ config(subscription_days_config()) }}
+
 with periods as (
-    select p.*
-    from {{ ref('int_subscription_periods') }} as p
-    inner join {{ ref('int_customer_accounts') }} as a on p.account_id = a.account_id
+    {{ customer_subscription_periods() }}
 ),
 
 running as (
@@ -18,6 +19,7 @@ running as (
     from periods as p
     inner join {{ ref('int_calendar_days') }} as d
         on d.day >= p.period_start and (p.period_end is null or d.day < p.period_end)
+    {{ rebuilt_subscription_days('p.account_id', 'd.day') }}
 )
 
 select
