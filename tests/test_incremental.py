@@ -129,6 +129,8 @@ def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothin
     assert warehouse_rows(settings, f"select count(*) from {stg} where event_id = {dropped!r}") == [(0,)]
     assert warehouse_rows(settings, f"select occurred_at::date from {stg} where event_id = {moved!r}") \
         == [(re_exported_day - timedelta(days=5),)]
+    # account health rebuilt the account-weeks whose measures changed (and those 4 weeks later), not all of them
+    assert 0 < len(rebuilt_health_weeks(settings)) < warehouse_rows(settings, "select count(*) from main.account_health")[0][0] / 2
     incremental = published_content(settings)
 
     assert run_assets(settings).success  # nothing new
@@ -136,6 +138,12 @@ def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothin
 
     assert run_assets(settings, full_refresh=True).success
     assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
+
+
+def rebuilt_health_weeks(settings):
+    """The as_of_date of each account-week the last build of account_health rewrote; the record exists only
+    after an incremental build, not a whole one."""
+    return [day for day, in warehouse_rows(settings, "select as_of_date from intermediate.account_health__rebuilt")]
 
 
 def reported_partitions(run_id: str) -> dict[str, set[str]]:
@@ -187,10 +195,15 @@ def test_new_days_and_a_late_event_rebuild_only_what_they_change_and_equal_a_ful
     assert warehouse_rows(settings, rebuilt_from.format("product_engagement_score")) == [(late_day.replace(day=1),)]
     # a month's first-month retention is read in the next: feature adoption rebuilds from the month before
     assert warehouse_rows(settings, rebuilt_from.format("feature_adoption")) == [(late_day.replace(day=1, month=late_day.month - 1),)]
+    # the account-week usage rebuilds from the late day too, and account health only account-weeks from it on
+    assert warehouse_rows(settings, rebuilt_from.format("int_account_week_usage")) == [(late_day,)]
+    assert all(day >= late_day for day in rebuilt_health_weeks(settings))
     incremental = published_content(settings)
 
     assert run_assets(settings, full_refresh=True).success
     assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
+    assert warehouse_rows(settings, "select count(*) from information_schema.tables "
+                                    "where table_name = 'account_health__rebuilt'") == [(0,)]
 
 
 def test_a_backfill_rebuilds_only_its_days_and_a_new_fact_column_is_filled_on_every_day(tmp_path, pipeline_env):

@@ -78,15 +78,20 @@
     (default) rebuilds each account whose customers changed from the first activity they changed, `periods`
     rebuilds every account from the first of those days. -#}
 {% macro usage_mart_plan(rebuild) -%}
+    {{ return(plan_once('prodops_usage_mart_plans', planned_usage_mart_rebuild, [rebuild])) }}
+{%- endmacro %}
+
+{#- The rebuild plan of the model being built: {'full': true} outside an incremental build, else what
+    `planner(*arguments)` returns, planned once per build of a model and kept for the invocation in dbt's graph
+    under `name` (one dict for every node of it): the model's SQL, its pre-hooks and its post-hooks read the same
+    records, which only its last post-hooks replace, so each would compute the same plan. -#}
+{% macro plan_once(name, planner, arguments=[]) -%}
     {%- if not execute or not is_incremental() -%}
         {{ return({'full': true}) }}
     {%- endif -%}
-    {#- Planned once per build of a mart, and kept for the invocation in dbt's graph (one dict for every node of
-        it): the model's SQL, its pre-hook and its post-hook read the same records, which only its last
-        post-hooks replace, so each would compute the same plan. -#}
-    {%- set plans = graph.setdefault('prodops_usage_mart_plans', {}) -%}
+    {%- set plans = graph.setdefault(name, {}) -%}
     {%- if model.unique_id not in plans -%}
-        {%- do plans.update({model.unique_id: planned_usage_mart_rebuild(rebuild)}) -%}
+        {%- do plans.update({model.unique_id: planner(*arguments)}) -%}
     {%- endif -%}
     {{ return(plans[model.unique_id]) }}
 {%- endmacro %}

@@ -27,16 +27,9 @@
 {%- endmacro %}
 
 {#- {'full': true}, or {'full': false, 'last_day': the calendar's last day at the last build, a date literal};
-    planned once per build (see usage_mart_plan). -#}
+    planned once per build (plan_once). -#}
 {% macro subscription_days_plan() -%}
-    {%- if not execute or not is_incremental() -%}
-        {{ return({'full': true}) }}
-    {%- endif -%}
-    {%- set plans = graph.setdefault('prodops_subscription_days_plans', {}) -%}
-    {%- if model.unique_id not in plans -%}
-        {%- do plans.update({model.unique_id: planned_subscription_days()}) -%}
-    {%- endif -%}
-    {{ return(plans[model.unique_id]) }}
+    {{ return(plan_once('prodops_subscription_days_plans', planned_subscription_days)) }}
 {%- endmacro %}
 
 {% macro planned_subscription_days() -%}

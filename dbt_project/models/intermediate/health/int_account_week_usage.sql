@@ -2,8 +2,23 @@
 -- before (the MAU of account_engagement_daily on those two days), and the core features available
 -- (released by as_of_date, not retired before the window) and used by the account in the 28 days.
 -- A 28-day window ending on a Sunday is exactly four ISO weeks, so feature use is read per week.
+-- Incremental (macro usage_mart_plan, as account_engagement_daily, whose days it reads): a build rebuilds the
+-- weeks from the first day whose data changed, at an account whose customers changed the weeks from the first
+-- activity the change reaches, every week from a feature's release when the feature changed, and the
+-- account-weeks that int_account_weeks gained; the rows of the account-weeks it lost are deleted.
+-- depends_on: {{ ref('int_customer_accounts') }}, {{ ref('int_customer_users') }}, {{ ref('int_usage_user_monthly') }}
+-- depends_on: {{ ref('int_usage_user_daily') }}
+{% set rebuild = {'period_column': 'as_of_date', 'grain': 'day', 'customers': 'accounts',
+                   'dimensions': {'int_features': {'first_day': 'cast(released_at as date)'}}} %}
+{{ config(account_week_usage_config(rebuild)) }}
+
 with weeks as (
-    select account_id, as_of_date, week_start from {{ ref('int_account_weeks') }}
+    -- the rows of this model the pre-hooks kept stand; every other account-week is built
+    select w.account_id, w.as_of_date, w.week_start
+    from {{ ref('int_account_weeks') }} as w
+    {%- if is_incremental() %}
+    where not exists (select 1 from {{ this }} as t where t.account_id = w.account_id and t.as_of_date = w.as_of_date)
+    {%- endif %}
 ),
 
 engagement as (
@@ -21,6 +36,9 @@ core_available as (
 feature_weeks as (
     select distinct account_id, feature_key, {{ period_start('week', 'day') }} as week_start
     from {{ ref('int_feature_usage_daily') }}
+    {%- if is_incremental() %}
+    where day >= (select cast({{ dbt.dateadd('day', -21, 'min(week_start)') }} as date) from weeks)
+    {%- endif %}
 ),
 
 core_used as (
