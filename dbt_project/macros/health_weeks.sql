@@ -69,16 +69,13 @@
     {%- if names | sort != (health_measure_columns() + health_score_columns()) | sort -%}
         {{ return({'full': true}) }}
     {%- endif -%}
-    {%- set changes = [] -%}
+    {#- every rule and band affects every week: a changed row of either (or no record) rescores them all -#}
     {%- for dimension in health_dimensions() -%}
-        {%- if not mart_state_exists(dimension) -%}
+        {%- if dimension_changed_from(dimension, {'first_day': "cast('0001-01-01' as date)"}) != '9999-12-31' -%}
             {{ return({'full': true}) }}
         {%- endif -%}
-        {%- do changes.append('select count(*) as changed from (' ~ symmetric_difference(
-            'select * from ' ~ ref(dimension), 'select * from ' ~ mart_state(dimension)) ~ ') as d') -%}
     {%- endfor -%}
-    {%- set changed = run_query('select sum(changed) from (' ~ changes | join(' union all ') ~ ') as c').rows[0][0] -%}
-    {{ return({'full': changed != 0}) }}
+    {{ return({'full': false}) }}
 {%- endmacro %}
 
 {#- Pre-hook statements: steps 0 and 1 write the account-weeks the build rebuilds, step 2 deletes their rows
@@ -124,7 +121,7 @@
 {%- endmacro %}
 
 {#- One post-hook statement: for `rebuilt`, a whole rebuild drops the record of the account-weeks an earlier
-    build rebuilt; for a dimension, step 0 drops its record and step 1 writes it. -#}
+    build rebuilt; a dimension's copy is written as a usage mart's (remember_usage_mart_input). -#}
 {% macro remember_health_weeks_input(what, step) -%}
     {%- if what == 'rebuilt' -%}
         {%- if is_incremental() and not health_weeks_plan().full -%}
@@ -132,10 +129,8 @@
         {%- else -%}
         drop table if exists {{ mart_state('rebuilt') }}
         {%- endif -%}
-    {%- elif step == 0 -%}
-        drop table if exists {{ mart_state(what) }}
     {%- else -%}
-        create table {{ mart_state(what) }} as select * from {{ ref(what) }}
+        {{ remember_usage_mart_input({}, what, step) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -144,16 +139,14 @@
 {%- endmacro %}
 
 {% macro default__health_weeks_config() -%}
-    {%- set hooks = ["{{ remember_health_weeks_input('rebuilt', 0) }}"] -%}
+    {%- set records = [('rebuilt', 1)] -%}
     {%- for what in health_dimensions() -%}
-        {%- for step in range(2) -%}
-            {%- do hooks.append("{{ remember_health_weeks_input('" ~ what ~ "', " ~ step ~ ") }}") -%}
-        {%- endfor -%}
+        {%- do records.append((what, 2)) -%}
     {%- endfor -%}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'append', 'on_schema_change': 'append_new_columns',
                'pre_hook': ["{{ forget_rebuilt_health_weeks(0) }}", "{{ forget_rebuilt_health_weeks(1) }}",
                             "{{ forget_rebuilt_health_weeks(2) }}"],
-               'post_hook': hooks}) }}
+               'post_hook': numbered_hooks('remember_health_weeks_input(', records)}) }}
 {%- endmacro %}
 
 {% macro spark__health_weeks_config() -%}

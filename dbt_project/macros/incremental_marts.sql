@@ -258,10 +258,17 @@
     {%- for model_name in rebuild.get('dimensions', {}) -%}
         {%- do records.append((model_name, 2)) -%}
     {%- endfor -%}
+    {{ return(numbered_hooks('remember_usage_mart_input(' ~ rebuild ~ ', ', records)) }}
+{%- endmacro %}
+
+{#- Hook statements rendered when the model runs: for each (what, steps) of `records`, `call` completed with
+    'what', step for each step in turn (`call` is a macro's name and opening parenthesis, with any arguments
+    before those two). -#}
+{% macro numbered_hooks(call, records) -%}
     {%- set hooks = [] -%}
     {%- for what, steps in records -%}
         {%- for step in range(steps) -%}
-            {%- do hooks.append("{{ remember_usage_mart_input(" ~ rebuild ~ ", '" ~ what ~ "', " ~ step ~ ") }}") -%}
+            {%- do hooks.append("{{ " ~ call ~ "'" ~ what ~ "', " ~ step ~ ") }}") -%}
         {%- endfor -%}
     {%- endfor -%}
     {{ return(hooks) }}

@@ -86,14 +86,9 @@
 {%- endmacro %}
 
 {% macro default__subscription_days_config() -%}
-    {%- set hooks = [] -%}
-    {%- for what in ['periods', 'calendar'] -%}
-        {%- for step in range(2) -%}
-            {%- do hooks.append("{{ remember_subscription_days_input('" ~ what ~ "', " ~ step ~ ") }}") -%}
-        {%- endfor -%}
-    {%- endfor -%}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'append', 'on_schema_change': 'sync_all_columns',
-               'pre_hook': "{{ forget_rebuilt_subscription_days() }}", 'post_hook': hooks}) }}
+               'pre_hook': "{{ forget_rebuilt_subscription_days() }}",
+               'post_hook': numbered_hooks('remember_subscription_days_input(', [('periods', 2), ('calendar', 2)])}) }}
 {%- endmacro %}
 
 {% macro spark__subscription_days_config() -%}
