@@ -108,20 +108,34 @@ grid as (
         and (f.retired_at is null or f.retired_at > s.month_start)
 ),
 
-usage as (
-    select
-        fm.feature_key,
-        s.month_start,
-        s.segment_type,
-        s.segment_value,
-        count(distinct fm.user_id) as feature_users,
-        count(distinct fm.account_id) as feature_accounts,
-        sum(fm.uses) as feature_events,
-        avg(fm.active_days) as active_days_per_feature_user
+feature_rows as (
+    select fm.feature_key, s.month_start, s.segment_type, s.segment_value, fm.user_id, fm.account_id, fm.uses, fm.active_days
     from feature_months as fm
     inner join segmented as s
         on s.user_id = fm.user_id and s.account_id = fm.account_id and s.month_start = fm.month_start
-    group by fm.feature_key, s.month_start, s.segment_type, s.segment_value
+),
+
+{%- set usage_keys = ['feature_key', 'month_start', 'segment_type', 'segment_value'] %}
+
+feature_users as ({{ distinct_count_by('feature_rows', usage_keys, 'user_id', 'feature_users') }}),
+
+feature_accounts as ({{ distinct_count_by('feature_rows', usage_keys, 'account_id', 'feature_accounts') }}),
+
+feature_events as (
+    select {{ usage_keys | join(', ') }}, sum(uses) as feature_events, avg(active_days) as active_days_per_feature_user
+    from feature_rows
+    group by {{ usage_keys | join(', ') }}
+),
+
+usage as (
+    select e.*, fu.feature_users, fa.feature_accounts
+    from feature_events as e
+    inner join feature_users as fu
+        on fu.feature_key = e.feature_key and fu.month_start = e.month_start
+        and fu.segment_type = e.segment_type and fu.segment_value = e.segment_value
+    inner join feature_accounts as fa
+        on fa.feature_key = e.feature_key and fa.month_start = e.month_start
+        and fa.segment_type = e.segment_type and fa.segment_value = e.segment_value
 ),
 
 new_users as (

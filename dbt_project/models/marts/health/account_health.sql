@@ -49,9 +49,17 @@ scored as (
         as_of_date,
         sum(case when rule_score is not null then weight * rule_score end)
             / nullif(sum(case when rule_score is not null then weight end), 0) as weighted_score,
-        max(case when rule_score = 0 and is_critical then 1 else 0 end) = 1 as critical_fired,
-        {{ ordered_listagg('case when rule_score = 0 then reason end', "'; '", 'position') }} as fired_reasons
+        max(case when rule_score = 0 and is_critical then 1 else 0 end) = 1 as critical_fired
     from evaluated
+    group by account_id, as_of_date
+),
+
+-- apart from the scores and over the fired rules only: an ordered aggregate holds its rows in memory, where
+-- a plain one spills to disk (at 100M events, over every rule it ran out of memory)
+fired as (
+    select account_id, as_of_date, {{ ordered_listagg('reason', "'; '", 'position') }} as fired_reasons
+    from evaluated
+    where rule_score = 0
     group by account_id, as_of_date
 ),
 
@@ -61,11 +69,12 @@ banded as (
         -- no rule could be evaluated (every input empty): nothing speaks against the account
         round(coalesce(s.weighted_score, 100), 1) as health_score,
         s.critical_fired,
-        s.fired_reasons,
+        f.fired_reasons,
         b.green_min,
         b.yellow_min
     from measures as m
     left join scored as s on s.account_id = m.account_id and s.as_of_date = m.as_of_date
+    left join fired as f on f.account_id = m.account_id and f.as_of_date = m.as_of_date
     cross join {{ ref('stg_health__bands') }} as b
 ),
 
