@@ -92,18 +92,36 @@ spans as (
     from user_days
 ),
 
-mau_changes as (
-    select segment_type, segment_value, day, 1 as change from spans
-    union all
-    select segment_type, segment_value,
-           least(coalesce(next_day, {{ dbt.dateadd('day', 28, 'day') }}), {{ dbt.dateadd('day', 28, 'day') }}), -1
-    from spans
+-- a user-day's span adds one to the MAU from its day (and one to the DAU) and takes it off 28 days later, or at
+-- the user's next active day; both sides in one reading of the spans, which keeps them streamed from the window
+-- instead of held in memory for two readers (at 100M events the memory limit of this mart)
+span_edges as (
+    select
+        s.segment_type,
+        s.segment_value,
+        cast(case when e.is_start = 1 then s.day
+                  else least(coalesce(s.next_day, {{ dbt.dateadd('day', 28, 's.day') }}), {{ dbt.dateadd('day', 28, 's.day') }})
+             end as date) as day,
+        e.is_start
+    from spans as s
+    cross join (select 1 as is_start union all select 0 as is_start) as e
+),
+
+changes as (
+    select
+        segment_type,
+        segment_value,
+        day,
+        sum(is_start) as users,
+        sum(case when is_start = 1 then 1 else -1 end) as change
+    from span_edges
+    group by segment_type, segment_value, day
 ),
 
 segment_days as (
     select distinct d.day, d.month_start, s.segment_type, s.segment_value
     from {{ ref('int_calendar_days') }} as d
-    inner join (select distinct segment_type, segment_value from user_days) as s on true
+    inner join (select distinct segment_type, segment_value from changes) as s on true
     {%- if not plan.full %}
     where d.day >= {{ read_from }}
     {%- endif %}
@@ -115,18 +133,12 @@ daily as (
         sd.month_start,
         sd.segment_type,
         sd.segment_value,
-        coalesce(dau.users, 0) as dau,
+        coalesce(c.users, 0) as dau,
         sum(coalesce(c.change, 0)) over (
             partition by sd.segment_type, sd.segment_value order by sd.day rows unbounded preceding
         ) as mau
     from segment_days as sd
-    left join (
-        select segment_type, segment_value, cast(day as date) as day, sum(change) as change
-        from mau_changes group by segment_type, segment_value, cast(day as date)
-    ) as c on c.segment_type = sd.segment_type and c.segment_value = sd.segment_value and c.day = sd.day
-    left join (
-        select segment_type, segment_value, day, count(*) as users from user_days group by segment_type, segment_value, day
-    ) as dau on dau.segment_type = sd.segment_type and dau.segment_value = sd.segment_value and dau.day = sd.day
+    left join changes as c on c.segment_type = sd.segment_type and c.segment_value = sd.segment_value and c.day = sd.day
 ),
 
 stickiness as (
