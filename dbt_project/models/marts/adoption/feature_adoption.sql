@@ -130,12 +130,8 @@ feature_events as (
 usage as (
     select e.*, fu.feature_users, fa.feature_accounts
     from feature_events as e
-    inner join feature_users as fu
-        on fu.feature_key = e.feature_key and fu.month_start = e.month_start
-        and fu.segment_type = e.segment_type and fu.segment_value = e.segment_value
-    inner join feature_accounts as fa
-        on fa.feature_key = e.feature_key and fa.month_start = e.month_start
-        and fa.segment_type = e.segment_type and fa.segment_value = e.segment_value
+    inner join feature_users as fu using ({{ usage_keys | join(', ') }})
+    inner join feature_accounts as fa using ({{ usage_keys | join(', ') }})
 ),
 
 new_users as (
