@@ -59,22 +59,38 @@ spans as (
         account_id,
         user_id,
         day,
+        events,
         lead(day) over (partition by account_id, user_id order by day) as next_day
     from user_days
 ),
 
-cover_changes as (
-    select account_id, day, 1 as wau_change, 1 as mau_change from spans
-    union all
-    select account_id, least(coalesce(next_day, {{ dbt.dateadd('day', 7, 'day') }}), {{ dbt.dateadd('day', 7, 'day') }}), -1, 0 from spans
-    union all
-    select account_id, least(coalesce(next_day, {{ dbt.dateadd('day', 28, 'day') }}), {{ dbt.dateadd('day', 28, 'day') }}), 0, -1 from spans
+-- all from one reading of the spans, streamed from the window rather than held in memory for several readers
+-- (at 100M events the memory limit of this mart): a user-day is active that day (DAU, events) and covers the
+-- WAU and the MAU from its day until 7 and 28 days later, or until the user's next active day
+span_edges as (
+    select
+        s.account_id,
+        cast(case when e.days = 0 then s.day
+                  else least(coalesce(s.next_day, {{ dbt.dateadd('day', 'e.days', 's.day') }}), {{ dbt.dateadd('day', 'e.days', 's.day') }})
+             end as date) as day,
+        case when e.days = 0 then 1 else 0 end as active_users,
+        case when e.days = 0 then s.events else 0 end as events,
+        case e.days when 0 then 1 when 7 then -1 else 0 end as wau_change,
+        case e.days when 0 then 1 when 28 then -1 else 0 end as mau_change
+    from spans as s
+    cross join (select 0 as days union all select 7 as days union all select 28 as days) as e
 ),
 
 changes_by_day as (
-    select account_id, cast(day as date) as day, sum(wau_change) as wau_change, sum(mau_change) as mau_change
-    from cover_changes
-    group by account_id, cast(day as date)
+    select
+        account_id,
+        day,
+        sum(active_users) as active_users,
+        sum(events) as events,
+        sum(wau_change) as wau_change,
+        sum(mau_change) as mau_change
+    from span_edges
+    group by account_id, day
 ),
 
 spine as (
@@ -89,38 +105,34 @@ rolling as (
         s.account_id,
         s.day,
         s.output_from,
+        coalesce(c.active_users, 0) as active_users,
+        coalesce(c.events, 0) as events,
         sum(coalesce(c.wau_change, 0)) over (partition by s.account_id order by s.day rows unbounded preceding) as wau,
         sum(coalesce(c.mau_change, 0)) over (partition by s.account_id order by s.day rows unbounded preceding) as mau
     from spine as s
     left join changes_by_day as c on c.account_id = s.account_id and c.day = s.day
 ),
 
-daily_users as (
-    select account_id, day, count(*) as active_users, sum(events) as events
-    from user_days
-    group by account_id, day
-),
-
-daily_features as (
-    select f.account_id, f.day, count(distinct f.feature_key) as features_used
+feature_days as (
+    select f.account_id, f.day, f.feature_key
     from {{ ref('int_feature_usage_daily') }} as f
     inner join windows as r on r.account_id = f.account_id and f.day >= r.output_from
     {%- if not plan.full %}
     where f.day >= {{ plan.floor_day }}
     {%- endif %}
-    group by f.account_id, f.day
-)
+),
+
+daily_features as ({{ distinct_count_by('feature_days', ['account_id', 'day'], 'feature_key', 'features_used') }})
 
 select
     cast(r.account_id as {{ dbt.type_string() }}) as account_id,
     cast(r.day as date) as day,
-    cast(coalesce(u.active_users, 0) as bigint) as dau,
+    cast(r.active_users as bigint) as dau,
     cast(r.wau as bigint) as wau,
     cast(r.mau as bigint) as mau,
-    cast({{ safe_divide('coalesce(u.active_users, 0)', 'r.mau') }} as {{ type_double() }}) as stickiness,
-    cast(coalesce(u.events, 0) as bigint) as events,
+    cast({{ safe_divide('r.active_users', 'r.mau') }} as {{ type_double() }}) as stickiness,
+    cast(r.events as bigint) as events,
     cast(coalesce(f.features_used, 0) as bigint) as features_used
 from rolling as r
-left join daily_users as u on u.account_id = r.account_id and u.day = r.day
 left join daily_features as f on f.account_id = r.account_id and f.day = r.day
 where r.day >= r.output_from
