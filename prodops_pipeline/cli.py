@@ -546,8 +546,12 @@ def _print_bench(result: dict, title: str, root: Path) -> None:
         slowest = ", ".join(f"{n['node']} {n['seconds']:.1f}" for n in phase["dbt_slowest_nodes"])
         console.print(f"{label}: dbt models and tests took {phase['dbt_node_seconds_total']:.0f} s on all "
                       f"threads, account health {phase['health_node_seconds']:.1f} s of them; slowest (s): {slowest}")
-    console.print(f"DuckDB floor (the core marts in plain SQL from the same files): {result['duckdb_floor']['seconds']:.1f} s; "
-                  f"full build / floor: {result['full_over_floor']:.1f}x")
+    floor = result["duckdb_floor"]
+    if floor["seconds"] is None:
+        console.print(f"DuckDB floor (the core marts in plain SQL from the same files) did not complete: {floor['error']}")
+    else:
+        console.print(f"DuckDB floor (the core marts in plain SQL from the same files): {floor['seconds']:.1f} s; "
+                      f"full build / floor: {result['full_over_floor']:.1f}x")
     console.print(f"Refresh / full build: {result['incremental_share_of_full']:.1%}; nothing new / full build: "
                   f"{result['nothing_new_share_of_full']:.1%}. Results: {root / 'results.json'}")
 

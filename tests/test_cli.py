@@ -140,6 +140,30 @@ def test_bench_at_several_histories_compares_their_refreshes(tmp_path, monkeypat
     assert ran == [12, 6]
     assert "One-day refresh after 12 months / after 6 months of history: 1.50x (60.0 s / 40.0 s)" in " ".join(result.output.split())
 
+def test_a_floor_that_does_not_complete_is_reported_and_the_benchmark_stands(tmp_path, monkeypatch):
+    from prodops_pipeline import bench
+    from prodops_pipeline.settings import Settings
+
+    settings = Settings(home=tmp_path)
+    floor = bench.floor_or_error(settings, tmp_path / "no-sources")  # the floor's reader finds no files
+    assert floor["seconds"] is None and "no-sources" in floor["error"]
+    assert not (tmp_path / "bench-floor.duckdb").exists()
+
+    phase = {"wall_seconds": 1.0, "stages_seconds": dict.fromkeys(bench.STAGES, 0.1), "outside_steps_seconds": 0.5,
+             "usage_rows": 1, "usage_rows_per_second": 1, "peak_memory_mb": 1.0, "dbt_node_seconds_total": 1.0,
+             "health_node_seconds": 0.1, "dbt_slowest_nodes": []}
+    monkeypatch.setenv("PRODOPS_HOME", str(tmp_path))
+    monkeypatch.setattr(bench, "benchmark", lambda *_: {
+        "cpus": 2, "full_build": phase, "incremental_one_day": phase, "incremental_share_of_full": 1.0,
+        "nothing_new": {"wall_seconds": 1.0, "peak_memory_mb": 1.0}, "nothing_new_share_of_full": 1.0,
+        "duckdb_floor": {"seconds": None, "error": "Out of Memory Error: could not allocate block"}, "full_over_floor": None})
+    result = CliRunner().invoke(main, ["bench", "--scale", "xxl"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "DuckDB floor (the core marts in plain SQL from the same files) did not complete: Out of Memory Error" in said
+    assert "one-day refresh" in said
+
+
 def test_tables_not_landed_because_a_parent_failed_say_why(clean_sources, copy_sources, pipeline_env):
     import shutil
 
