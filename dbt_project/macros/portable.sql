@@ -34,3 +34,17 @@
                    {{ delimiter_text }})
     end
 {%- endmacro %}
+
+{#- A one-column table of a few constants, for a cross join. A union of selects; on Spark an inline table, as
+    Spark 4 cannot ship a union of literals under a join to its executors (ClassCastException on UnionExec). -#}
+{% macro constant_rows(column, values) -%}
+    {{ return(adapter.dispatch('constant_rows', 'prodops')(column, values)) }}
+{%- endmacro %}
+
+{% macro default__constant_rows(column, values) -%}
+    ({% for value in values %}select {{ value }} as {{ column }}{% if not loop.last %} union all {% endif %}{% endfor %})
+{%- endmacro %}
+
+{% macro spark__constant_rows(column, values) -%}
+    (select * from values {% for value in values %}({{ value }}){% if not loop.last %}, {% endif %}{% endfor %} as constants ({{ column }}))
+{%- endmacro %}

@@ -78,7 +78,7 @@ span_edges as (
         case e.days when 0 then 1 when 7 then -1 else 0 end as wau_change,
         case e.days when 0 then 1 when 28 then -1 else 0 end as mau_change
     from spans as s
-    cross join (select 0 as days union all select 7 as days union all select 28 as days) as e
+    cross join {{ constant_rows('days', [0, 7, 28]) }} as e
 ),
 
 changes_by_day as (

@@ -104,7 +104,7 @@ span_edges as (
              end as date) as day,
         e.is_start
     from spans as s
-    cross join (select 1 as is_start union all select 0 as is_start) as e
+    cross join {{ constant_rows('is_start', [1, 0]) }} as e
 ),
 
 changes as (
