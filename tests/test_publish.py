@@ -18,7 +18,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from prodops_pipeline.audit.checks import audit_raw, audit_raw_stats
+from prodops_pipeline.audit.audited_rows import last_audited_build
+from prodops_pipeline.audit.checks import audit_mart, audit_raw, audit_raw_stats, check_result
+from prodops_pipeline.audit.identities import IDENTITIES
 from prodops_pipeline.audit.gx_project import RUN_TIME_FORMAT, context, data_docs_index, prune_results
 from prodops_pipeline.audit.suites import all_suites, expectation_signature
 from prodops_pipeline.ingest.contract import table
@@ -87,6 +89,57 @@ def test_a_bad_value_in_a_mart_blocks_the_publish(published):
     failure = next(f for f in outcome.failures if "nps_summary:gx_audit" in f)
     assert "expect_column_values_to_be_between(nps)" in failure and "unexpected" in failure
     assert published_digest(settings) == before
+
+
+def audit_of(settings: Settings, mart: str):
+    return audit_mart(settings, mart, last_audited_build(settings))
+
+
+def test_the_audit_validates_the_rows_new_or_changed_since_the_published_build_and_all_when_it_cannot_rely_on_it(
+        published, monkeypatch):
+    settings, _ = published
+    mart = "account_engagement_daily"
+    build_id = last_build(settings)["build_id"]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        total = con.sql(f"select count(*) from {mart}").fetchone()[0]
+        rows = con.sql(f"select account_id, day from {mart} order by day desc, account_id limit 3").fetchall()
+    unchanged = audit_of(settings, mart)
+    assert (unchanged.rows, unchanged.unchanged_since, unchanged.failures) == (0, (build_id, total), [])
+    key = dg.AssetCheckKey(dg.AssetKey(mart), "gx_audit")
+    assert f"no row new or changed since build {build_id}; its {total} rows are as that build published" in \
+        check_result(unchanged, settings, key).description
+
+    with duckdb.connect(str(settings.warehouse)) as con:
+        for account_id, day in rows[:2]:
+            con.execute(f"update {mart} set events = events + 1 where account_id = ? and day = ?", [account_id, day])
+    changed = audit_of(settings, mart)
+    assert (changed.rows, changed.unchanged_since, changed.failures) == (2, (build_id, total - 2), [])
+    assert f"on 2 rows new or changed since build {build_id} (the other {total - 2} rows" in \
+        check_result(changed, settings, key).description
+
+    # a bad row among the changed ones is found, and blocks the publish
+    before = published_digest(settings)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(f"update {mart} set dau = mau + 1 where account_id = ? and day = ?", list(rows[2]))
+    outcome = run_assets(settings, selection=dg.AssetSelection.checks_for_assets(dg.AssetKey(mart))
+                         | dg.AssetSelection.assets("analyst_database"))
+    assert not outcome.success
+    failure = next(f for f in outcome.failures if f"{mart}:gx_audit" in f)
+    assert "_identity_dau_within_wau_within_mau" in failure and "1 unexpected" in failure, failure
+    assert published_digest(settings) == before
+
+    # the whole mart, where the published build cannot vouch for a row: a changed suite, changed columns, or a
+    # database file changed after its publish
+    monkeypatch.setitem(IDENTITIES, mart, {**IDENTITIES[mart], "_identity_events_not_negative": "case when events < 0 then 1 else 0 end"})
+    assert (audit_of(settings, mart).rows, audit_of(settings, mart).unchanged_since) == (total, None)
+    monkeypatch.undo()
+    assert audit_of(settings, mart).rows == 3
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("alter table nps_summary add column note varchar")
+    assert audit_of(settings, "nps_summary").unchanged_since is None
+    database = settings.analyst_database.resolve()
+    os.utime(database, ns=(database.stat().st_atime_ns, database.stat().st_mtime_ns + 1))
+    assert last_audited_build(settings) is None and audit_of(settings, mart).rows == total
 
 
 def test_half_of_the_usage_rows_disappearing_blocks_the_publish(published):

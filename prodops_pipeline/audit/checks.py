@@ -27,6 +27,7 @@ from ..ingest.raw_zone import LANDED, TableZone
 from ..publish.build import last_build
 from ..resources import PipelineSettings
 from ..settings import Settings
+from .audited_rows import AuditedBuild, last_audited_build, rows_to_audit
 from .gx_project import SuiteOutcome, build_data_docs, context, data_docs_index, run_suite
 from .identities import identity_select
 from .suites import FRESHNESS_COLUMN
@@ -63,6 +64,10 @@ def check_result(outcome: SuiteOutcome, settings: Settings, key: dg.AssetCheckKe
     if outcome.critical:  # the publish, which rebuilds them otherwise, will not run
         build_data_docs(settings)
     validated = f"{outcome.rows} rows" + (f" (a random sample of {outcome.sampled_from})" if outcome.sampled_from else "")
+    if outcome.unchanged_since:
+        build_id, unchanged = outcome.unchanged_since
+        validated += (f" new or changed since build {build_id} (the other {unchanged} rows are as that build "
+                      "published them, audited by the same suite)")
     if outcome.not_applicable:
         validated += f"; fill rate not checked for {', '.join(outcome.not_applicable)} (not in the source)"
     return dg.AssetCheckResult(
@@ -71,15 +76,24 @@ def check_result(outcome: SuiteOutcome, settings: Settings, key: dg.AssetCheckKe
         passed=not outcome.failures,
         severity=severity,
         description=(f"suite {outcome.suite} on {validated}: " + "; ".join(f.describe() for f in shown)) if shown
-                    else f"suite {outcome.suite}: {outcome.evaluated} expectations met on {validated}",
+                    else _all_met(outcome, validated),
         metadata={
             "suite": outcome.suite,
             "rows_validated": dg.MetadataValue.int(outcome.rows),
             "rows_sampled_from": dg.MetadataValue.int(outcome.sampled_from or outcome.rows),
+            "rows_unchanged_since_audited_build": dg.MetadataValue.int(outcome.unchanged_since[1] if outcome.unchanged_since else 0),
             "failed_expectations": dg.MetadataValue.json(failures),
             "data_docs": dg.MetadataValue.path(str(data_docs_index(settings))),
         },
     )
+
+
+def _all_met(outcome: SuiteOutcome, validated: str) -> str:
+    if outcome.unchanged_since and not outcome.rows:
+        build_id, unchanged = outcome.unchanged_since
+        return (f"suite {outcome.suite}: no row new or changed since build {build_id}; its {unchanged} rows are as "
+                "that build published them, audited by the same suite")
+    return f"suite {outcome.suite}: {outcome.evaluated} expectations met on {validated}"
 
 
 def _contract_columns(table: Table) -> str:
@@ -168,10 +182,16 @@ def _stats_sentence(table: Table, column: str | None, stats: pd.Series, paramete
     return None
 
 
-def audit_mart(settings: Settings, mart: str) -> SuiteOutcome:
+def audit_mart(settings: Settings, mart: str, audited: AuditedBuild | None = None) -> SuiteOutcome:
+    """The mart's rows new or changed since the `audited` build (or all of them), against its suite."""
     with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config()) as con:
-        sql = f'SELECT *{identity_select(mart)} FROM main."{mart}"'
-        return validate_chunks(context(settings), mart, chunks(con, sql))
+        relation, changed_only = rows_to_audit(settings, con, mart, audited)
+        sql = f"SELECT *{identity_select(mart)} FROM {relation} AS audited_rows"
+        outcome = validate_chunks(context(settings), mart, chunks(con, sql))
+        if changed_only:
+            total = con.sql(f'SELECT count(*) FROM main."{mart}"').fetchone()[0]
+            outcome.unchanged_since = (audited.build_id, total - outcome.rows)
+    return outcome
 
 
 def raw_checks(table: Table) -> list[dg.AssetChecksDefinition]:
@@ -213,8 +233,9 @@ def mart_checks(marts: list[str]) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(specs=specs, name="mart_gx_audit", can_subset=True)
     def _marts(context, settings: PipelineSettings):
         config = settings.get()
+        audited = last_audited_build(config)
         for key in sorted(context.selected_asset_check_keys, key=lambda k: k.asset_key.to_user_string()):
-            yield check_result(audit_mart(config, key.asset_key.path[-1]), config, key)
+            yield check_result(audit_mart(config, key.asset_key.path[-1], audited), config, key)
 
     return _marts
 

@@ -114,6 +114,7 @@ class SuiteOutcome:
     sampled_from: int | None = None  # the rows a sample was drawn from, when not every row was validated
     failures: list[Failure] = field(default_factory=list)
     not_applicable: list[str] = field(default_factory=list)  # columns whose warnings do not apply to this data
+    unchanged_since: tuple[str, int] | None = None  # (build, rows) for the rows not validated again: as that build audited them
 
     @property
     def critical(self) -> list[Failure]:

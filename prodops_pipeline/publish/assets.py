@@ -3,6 +3,7 @@
 import dagster as dg
 import duckdb
 
+from ..audit.audited_rows import audit_fingerprints
 from ..audit.gx_project import build_data_docs
 from ..ingest.systems import selected_tables
 from ..ingest.raw_zone import TableZone
@@ -35,7 +36,7 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
             # landing admits one currency: the setting's, or else the one the data uses
             used = con.sql("SELECT max(upper(currency)) FROM intermediate.int_subscription_periods").fetchone()[0]
         currency = config.currency or used
-        info = publish(config, marts, raw_rows, high_water_mark, currency)
+        info = publish(config, marts, raw_rows, high_water_mark, currency, audit_fingerprints(config, marts))
         docs = build_data_docs(config)
         context.log.info(f"published build {info['build_id']} to {config.analyst_database}")
         return dg.MaterializeResult(metadata={

@@ -41,6 +41,12 @@ def last_build(settings: Settings) -> dict[str, Any] | None:
     return read_json(settings.published / BUILD_MANIFEST)
 
 
+def database_file(path: Path) -> dict[str, int]:
+    """A published database file's size and time of change: a file changed after its publish differs."""
+    stat = path.stat()
+    return {"bytes": stat.st_size, "modified_ns": stat.st_mtime_ns}
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -62,7 +68,9 @@ def _replace_with_link(path: Path, target: str) -> None:
 
 
 def publish(settings: Settings, marts: list[str], raw_rows: dict[str, int], high_water_mark: str | None,
-            currency: str | None = None) -> dict[str, Any]:
+            currency: str | None = None, audit_suites: dict[str, str] | None = None) -> dict[str, Any]:
+    """Publish the warehouse's `marts` as a new build; `audit_suites` are the fingerprints of the suites that
+    audited them, by which the next audit knows which rows it need not validate again (audit/audited_rows.py)."""
     settings.published.mkdir(parents=True, exist_ok=True)
     with FileLock(settings.published / ".lock"):
         builds = settings.published / "builds"
@@ -87,6 +95,8 @@ def publish(settings: Settings, marts: list[str], raw_rows: dict[str, int], high
                         [build_id, built_at.replace(tzinfo=None), high_water_mark, json.dumps(info, sort_keys=True)])
             con.execute("CHECKPOINT")
         _fsync(partial / DATABASE)
+        # what the next audit relies on: this build's suites and its database file as written here
+        info |= {"audit_suites": audit_suites or {}, "database_file": database_file(partial / DATABASE)}
         write_json_atomically(partial / BUILD_MANIFEST, info)
         os.replace(partial, builds / build_id)  # complete: from here on it may become current
         _replace_with_link(settings.published / CURRENT, f"builds/{build_id}")  # the one swap analysts see

@@ -1,7 +1,5 @@
 -- One row per account x day from its first activity to the high-water mark.
--- WAU and MAU count distinct users active in the 7 and 28 days ending that day: each active day
--- of a user covers the days up to its next active day or the window length, whichever is first,
--- so summing those covers per day counts every user at most once.
+-- WAU and MAU count distinct users active in the 7 and 28 days ending that day (macro active_window_changes).
 -- Incremental (macro usage_mart_plan): a build rebuilds the days from the first one whose data changed,
 -- reading the 27 days before it for the windows, and at an account whose customers changed the days from
 -- the first activity the change reaches; the rest is kept.
@@ -54,44 +52,8 @@ user_days as (
     {%- endif %}
 ),
 
-spans as (
-    select
-        account_id,
-        user_id,
-        day,
-        events,
-        lead(day) over (partition by account_id, user_id order by day) as next_day
-    from user_days
-),
-
--- all from one reading of the spans, streamed from the window rather than held in memory for several readers
--- (at 100M events the memory limit of this mart): a user-day is active that day (DAU, events) and covers the
--- WAU and the MAU from its day until 7 and 28 days later, or until the user's next active day
-span_edges as (
-    select
-        s.account_id,
-        cast(case when e.days = 0 then s.day
-                  else least(coalesce(s.next_day, {{ dbt.dateadd('day', 'e.days', 's.day') }}), {{ dbt.dateadd('day', 'e.days', 's.day') }})
-             end as date) as day,
-        case when e.days = 0 then 1 else 0 end as active_users,
-        case when e.days = 0 then s.events else 0 end as events,
-        case e.days when 0 then 1 when 7 then -1 else 0 end as wau_change,
-        case e.days when 0 then 1 when 28 then -1 else 0 end as mau_change
-    from spans as s
-    cross join {{ constant_rows('days', [0, 7, 28]) }} as e
-),
-
-changes_by_day as (
-    select
-        account_id,
-        day,
-        sum(active_users) as active_users,
-        sum(events) as events,
-        sum(wau_change) as wau_change,
-        sum(mau_change) as mau_change
-    from span_edges
-    group by account_id, day
-),
+-- DAU, events and the WAU and MAU edges
+changes_by_day as ({{ active_window_changes('user_days', ['account_id'], 'user_id', [('wau', 7), ('mau', 28)], ['events']) }}),
 
 spine as (
     select r.account_id, d.day, r.output_from

@@ -83,40 +83,8 @@ user_days as (
     {%- endif %}
 ),
 
-spans as (
-    select
-        segment_type,
-        segment_value,
-        day,
-        lead(day) over (partition by segment_type, segment_value, user_id order by day) as next_day
-    from user_days
-),
-
--- a user-day's span adds one to the MAU from its day (and one to the DAU) and takes it off 28 days later, or at
--- the user's next active day; both sides in one reading of the spans, which keeps them streamed from the window
--- instead of held in memory for two readers (at 100M events the memory limit of this mart)
-span_edges as (
-    select
-        s.segment_type,
-        s.segment_value,
-        cast(case when e.is_start = 1 then s.day
-                  else least(coalesce(s.next_day, {{ dbt.dateadd('day', 28, 's.day') }}), {{ dbt.dateadd('day', 28, 's.day') }})
-             end as date) as day,
-        e.is_start
-    from spans as s
-    cross join {{ constant_rows('is_start', [1, 0]) }} as e
-),
-
-changes as (
-    select
-        segment_type,
-        segment_value,
-        day,
-        sum(is_start) as users,
-        sum(case when is_start = 1 then 1 else -1 end) as change
-    from span_edges
-    group by segment_type, segment_value, day
-),
+-- the DAU and the MAU's edges (macro active_window_changes)
+changes as ({{ active_window_changes('user_days', ['segment_type', 'segment_value'], 'user_id', [('mau', 28)]) }}),
 
 segment_days as (
     select distinct d.day, d.month_start, s.segment_type, s.segment_value
@@ -133,8 +101,8 @@ daily as (
         sd.month_start,
         sd.segment_type,
         sd.segment_value,
-        coalesce(c.users, 0) as dau,
-        sum(coalesce(c.change, 0)) over (
+        coalesce(c.active_users, 0) as dau,
+        sum(coalesce(c.mau_change, 0)) over (
             partition by sd.segment_type, sd.segment_value order by sd.day rows unbounded preceding
         ) as mau
     from segment_days as sd
