@@ -33,7 +33,7 @@ HEALTH_NODES = ("account_health", "int_account_week", "stg_health__")
 
 
 def stage_of(step_key: str) -> str:
-    if step_key.startswith("raw__") and not step_key.endswith(("_gx_audit", "_gx_volume", "_gx_freshness")):
+    if step_key.startswith("raw__") and not step_key.endswith("_gx_checks"):
         return "ingest"
     if step_key == "prodops_dbt_assets":
         return "dbt"

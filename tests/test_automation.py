@@ -82,9 +82,9 @@ def test_dbt_arguments_for_incremental_and_full_refresh_builds():
 
 
 def test_benchmark_stages_follow_the_steps():
-    assert [stage_of(k) for k in ("raw__usage_events", "raw__usage_events_gx_audit", "raw__tickets_gx_volume", "raw__ticket_events_gx_freshness",
+    assert [stage_of(k) for k in ("raw__usage_events", "raw__usage_events_gx_checks", "raw__tickets_gx_checks",
                                   "prodops_dbt_assets", "mart_gx_audit", "analyst_database")] == \
-        ["ingest", "audit", "audit", "audit", "dbt", "audit", "publish"]
+        ["ingest", "audit", "audit", "dbt", "audit", "publish"]
 
 
 def test_dbt_run_folders_are_pruned_and_the_partial_parse_state_carried_to_the_next_run(tmp_path):

@@ -194,35 +194,32 @@ def audit_mart(settings: Settings, mart: str, audited: AuditedBuild | None = Non
     return outcome
 
 
-def raw_checks(table: Table) -> list[dg.AssetChecksDefinition]:
-    """A step per check: the checks of a table block its child tables (contacts wait for accounts),
-    which one step for several tables could not."""
+def raw_checks(table: Table) -> dg.AssetChecksDefinition:
+    """The checks of one table, in one step: they block its child tables (contacts wait for accounts), which
+    one step for several tables could not; a step per check cost more in Dagster's bookkeeping than they take."""
     key = raw_key(table.name)
-
-    @dg.asset_check(asset=key, name=AUDIT_CHECK, blocking=True,
-                    description=f"GX suite raw_{table.name} on the rows the latest load landed")
-    def _contract(settings: PipelineSettings) -> dg.AssetCheckResult:
-        config = settings.get()
-        return check_result(audit_raw(config, table), config, dg.AssetCheckKey(key, AUDIT_CHECK))
-
-    @dg.asset_check(asset=key, name=VOLUME_CHECK, blocking=True,
-                    description=f"GX suite raw_{table.name}__volume: rows against the last published build")
-    def _volume(settings: PipelineSettings) -> dg.AssetCheckResult:
-        config = settings.get()
-        return check_result(audit_raw_stats(config, table, "volume"), config, dg.AssetCheckKey(key, VOLUME_CHECK))
-
     # a vendor's table was judged row by row against its contract at landing: GX watches its volume
-    checks = [_contract, _volume] if table.system == "prodops" else [_volume]
+    specs = [dg.AssetCheckSpec(AUDIT_CHECK, asset=key, blocking=True,
+                               description=f"GX suite raw_{table.name} on the rows the latest load landed")] \
+        if table.system == "prodops" else []
+    specs.append(dg.AssetCheckSpec(VOLUME_CHECK, asset=key, blocking=True,
+                                   description=f"GX suite raw_{table.name}__volume: rows against the last published build"))
     if table.name in FRESHNESS_COLUMN:
         # a warning: a stale feed is said, never a reason to hold back the rest of the build
-        @dg.asset_check(asset=key, name=FRESHNESS_CHECK, blocking=False,
-                        description=f"GX suite raw_{table.name}__freshness: age of the newest record (a warning)")
-        def _freshness(settings: PipelineSettings) -> dg.AssetCheckResult:
-            config = settings.get()
-            return check_result(audit_raw_stats(config, table, "freshness"), config, dg.AssetCheckKey(key, FRESHNESS_CHECK))
+        specs.append(dg.AssetCheckSpec(FRESHNESS_CHECK, asset=key, blocking=False,
+                                       description=f"GX suite raw_{table.name}__freshness: age of the newest record (a warning)"))
+    outcomes = {AUDIT_CHECK: lambda config: audit_raw(config, table),
+                VOLUME_CHECK: lambda config: audit_raw_stats(config, table, "volume"),
+                FRESHNESS_CHECK: lambda config: audit_raw_stats(config, table, "freshness")}
 
-        checks.append(_freshness)
-    return checks
+    @dg.multi_asset_check(specs=specs, name=f"{key.to_python_identifier()}_gx_checks", can_subset=True)
+    def _checks(context, settings: PipelineSettings):
+        config = settings.get()
+        for spec in specs:
+            if spec.key in context.selected_asset_check_keys:
+                yield check_result(outcomes[spec.name](config), config, spec.key)
+
+    return _checks
 
 
 def mart_checks(marts: list[str]) -> dg.AssetChecksDefinition:
@@ -241,4 +238,4 @@ def mart_checks(marts: list[str]) -> dg.AssetChecksDefinition:
 
 
 def audit_checks(tables: tuple[Table, ...], marts: list[str]) -> list[dg.AssetChecksDefinition]:
-    return [check for t in tables for check in raw_checks(t)] + [mart_checks(marts)]
+    return [raw_checks(t) for t in tables] + [mart_checks(marts)]
