@@ -61,14 +61,12 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, mart: str) -> list[tu
 
 def rows_to_audit(settings: Settings, con: duckdb.DuckDBPyConnection, mart: str,
                   audited: AuditedBuild | None) -> tuple[str, bool]:
-    """The relation of the mart's rows to validate, read through `con` (on the warehouse), and whether it is
-    only the rows new or changed since `audited` (which is then attached to `con`)."""
+    """The relation of the mart's rows to validate, read through `con` (a fresh connection to the warehouse), and
+    whether it is only the rows new or changed since `audited` (which is then attached to `con`)."""
     whole = f'main."{mart}"'
     if audited is None or audited.suites.get(mart) != suite_fingerprint(settings, mart):
         return whole, False
-    attached = {row[0] for row in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
-    if ALIAS not in attached:
-        con.execute(f"ATTACH '{audited.database}' AS {ALIAS} (READ_ONLY)")
+    con.execute(f"ATTACH '{audited.database}' AS {ALIAS} (READ_ONLY)")
     warehouse = con.execute("SELECT current_database()").fetchone()[0]
     if _columns(con, warehouse, mart) != _columns(con, ALIAS, mart):
         return whole, False
