@@ -3,6 +3,7 @@ ends with the same marts as a full rebuild; missed nights are caught up in one r
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import dagster as dg
@@ -14,6 +15,7 @@ from prodops_pipeline.ingest.assets import raw_key
 from prodops_pipeline.ingest.pending import pending_files
 from prodops_pipeline.partitions import latest_partition
 from prodops_pipeline.runner import run_assets
+from prodops_pipeline.transform.project import dbt_project
 
 from .conftest import END, SEED, published_content
 
@@ -241,3 +243,72 @@ def test_a_backfill_rebuilds_only_its_days_and_a_new_fact_column_is_filled_on_ev
     outcome = run_assets(settings, selection=[dg.AssetKey("int_usage_user_daily")])
     assert outcome.success, outcome.failures
     assert warehouse_rows(settings, fact) == complete
+
+
+GRAIN_TESTS = {("stg_prodops__usage_events", "unique(event_id)"),
+               ("int_usage_user_daily", "unique_combination(user_id,account_id,day)"),
+               ("int_usage_feature_daily", "unique_combination(user_id,account_id,feature_key,day)"),
+               ("int_usage_user_monthly", "unique_combination(user_id,account_id,month_start)"),
+               ("int_usage_feature_monthly", "unique_combination(user_id,account_id,feature_key,month_start)"),
+               ("int_subscription_daily", "unique_combination(account_id,day)")}
+STAMPED = {"stg_prodops__usage_events": "staging", **{model: "intermediate" for model, _ in GRAIN_TESTS
+                                                       if model.startswith("int_")}}
+
+
+def grain_records(settings) -> dict[tuple[str, str], object]:
+    return {(model, test): through for model, test, through in
+            warehouse_rows(settings, "select model_name, test, written_through from intermediate.prodops__tested_through")}
+
+
+def compiled_test(run_id: str, name: str) -> str:
+    """The SQL a test ran in a run's dbt build (its file name is a hash where the test's name is long)."""
+    (results,) = dbt_project.project_dir.glob(f"target/prodops_dbt_assets-{run_id[:7]}-*/run_results.json")
+    (result,) = [r for r in json.loads(results.read_text())["results"] if r["unique_id"].split(".")[2] == name]
+    return result["compiled_code"]
+
+
+def test_grain_tests_read_the_rows_written_since_they_passed_and_find_a_new_row_repeating_an_old_key(published):
+    """A night's grain tests of the large tables count the keys of the rows written since they last passed,
+    over the whole table. A failed test records nothing, so the next build finds the same repeat."""
+    settings, sources = published
+    before = grain_records(settings)
+    assert GRAIN_TESTS <= set(before)
+    stamps = {model: warehouse_rows(settings, f"select max(_written_at) from {schema}.{model}")[0][0]
+              for model, schema in STAMPED.items()}
+    assert {before[key] for key in GRAIN_TESTS} == set(stamps.values())  # one build wrote them all
+
+    generate("small", SEED, sources, end=END + timedelta(days=1))
+    outcome = run_assets(settings)
+    assert outcome.success, outcome.failures
+    first_stamp = stamps["stg_prodops__usage_events"]
+    assert f"_written_at > cast('{first_stamp}'" in compiled_test(outcome.run_id, "unique_stg_prodops__usage_events_event_id")
+    assert f"_written_at > cast('{first_stamp}'" in compiled_test(
+        outcome.run_id, "unique_combination_int_usage_user_daily_user_id__account_id__day")
+    after = grain_records(settings)
+    for model, schema in STAMPED.items():
+        newest, oldest = warehouse_rows(settings, f"select max(_written_at), min(_written_at) from {schema}.{model}")[0]
+        assert oldest == first_stamp and newest > first_stamp, model  # the new day's rows carry this build's stamp
+        assert all(after[key] == newest for key in GRAIN_TESTS if key[0] == model), model
+
+    # a build that wrote a row repeating a key of the first day: the keys written since are counted over the
+    # whole table, so the old row is found; the failed tests record nothing, and the next build finds it again
+    repeats = {"stg_prodops__usage_events": "event_id", "int_usage_user_daily": "user_id, account_id, day"}
+    with duckdb.connect(str(settings.warehouse)) as con:
+        for model, key in repeats.items():
+            table = f"{STAMPED[model]}.{model}"
+            con.execute(f"insert into {table} select * replace ((select max(_written_at) from {table}) + interval 1 second "
+                        f"as _written_at) from {table} where _written_at = ? order by {key} limit 1", [first_stamp])
+    checks = dg.AssetSelection.checks_for_assets(*map(dg.AssetKey, repeats))
+    for _ in range(2):
+        outcome = run_assets(settings, selection=checks)
+        assert not outcome.success
+        failed = " ".join(outcome.failures)
+        assert "unique_stg_prodops__usage_events_event_id" in failed, outcome.failures
+        assert "unique_combination_int_usage_user_daily_user_id__account_id__day" in failed, outcome.failures
+        assert grain_records(settings) == after
+    with duckdb.connect(str(settings.warehouse)) as con:
+        for model, key in repeats.items():
+            table = f"{STAMPED[model]}.{model}"
+            con.execute(f"delete from {table} where _written_at > (select max(written_through) from "
+                        f"intermediate.prodops__tested_through where model_name = '{model}')")
+    assert run_assets(settings, selection=checks).success

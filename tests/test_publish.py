@@ -23,6 +23,7 @@ from prodops_pipeline.audit.checks import audit_mart, audit_raw, audit_raw_stats
 from prodops_pipeline.audit.identities import IDENTITIES
 from prodops_pipeline.audit.gx_project import RUN_TIME_FORMAT, context, data_docs_index, prune_results
 from prodops_pipeline.audit.suites import all_suites, expectation_signature
+from prodops_pipeline.ingest.assets import raw_key
 from prodops_pipeline.ingest.contract import table
 from prodops_pipeline.ingest.landing import land_table
 from prodops_pipeline.nothing_new import unchanged_build
@@ -114,8 +115,11 @@ def test_the_audit_validates_the_rows_new_or_changed_since_the_published_build_a
             con.execute(f"update {mart} set events = events + 1 where account_id = ? and day = ?", [account_id, day])
     changed = audit_of(settings, mart)
     assert (changed.rows, changed.unchanged_since, changed.failures) == (2, (build_id, total - 2), [])
-    assert f"on 2 rows new or changed since build {build_id} (the other {total - 2} rows" in \
-        check_result(changed, settings, key).description
+    result = check_result(changed, settings, key)
+    assert f"on 2 rows new or changed since build {build_id} (the other {total - 2} rows" in result.description
+    # counts a person reads in the check's plots: no sample was drawn, so no sample size is shown
+    assert {k: v.value for k, v in result.metadata.items() if k.startswith("rows_")} == \
+        {"rows_validated": 2, "rows_unchanged_since_audited_build": total - 2}
 
     # a bad row among the changed ones is found, and blocks the publish
     before = published_digest(settings)
@@ -217,6 +221,13 @@ PUBLISH_AGAIN = ("from prodops_pipeline.publish.build import last_build, publish
                  "publish(settings, sorted(build['mart_rows']), build['raw_rows'], build['high_water_mark'], build['currency'])\n")
 
 
+def _reached(moment) -> bool:
+    try:
+        return moment()
+    except FileNotFoundError:  # the folder looked into was swapped in while it was being looked into
+        return False
+
+
 def test_a_refresh_killed_while_it_publishes_leaves_a_complete_build(published):
     """A publish killed at each of its moments leaves analysts the last complete build (only the swap
     changes what they read), and the next publish clears what it left. The publish is killed in a process
@@ -233,9 +244,9 @@ def test_a_refresh_killed_while_it_publishes_leaves_a_complete_build(published):
         process = subprocess.Popen([sys.executable, "-c", PUBLISH_AGAIN], env={**os.environ},
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 600
-        while not reached() and process.poll() is None and time.monotonic() < deadline:
+        while not _reached(reached) and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
-        in_publish = reached()
+        in_publish = _reached(reached)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         killed_publishing += in_publish
@@ -282,6 +293,10 @@ def test_a_large_raw_load_is_audited_on_the_same_sample_every_time(published):
     first, again = audit_raw(sampled, usage), audit_raw(sampled, usage)
     assert first.sampled_from == whole.rows
     assert 1_500 < first.rows < 2_500 and first.rows == again.rows
+    key = dg.AssetCheckKey(raw_key("usage_events"), "gx_audit")
+    assert {k: v.value for k, v in check_result(first, settings, key).metadata.items() if k.startswith("rows_")} == \
+        {"rows_validated": first.rows, "rows_sampled_from": whole.rows}
+    assert "rows_sampled_from" not in check_result(whole, settings, key).metadata
 
 
 def test_every_dbt_unit_test_passes(published):

@@ -9,7 +9,7 @@
     Parquet tables, it is a table rebuilt whole. -#}
 
 {% macro subscription_day_columns() -%}
-    {{ return(['account_id', 'day', 'is_paying', 'is_trialing', 'mrr', 'seats', 'renewal_date']) }}
+    {{ return(['account_id', 'day', 'is_paying', 'is_trialing', 'mrr', 'seats', 'renewal_date', '_written_at']) }}
 {%- endmacro %}
 
 {#- The customer periods, with their ids (two periods can agree in everything else, and both count) and the

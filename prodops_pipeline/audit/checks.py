@@ -77,15 +77,22 @@ def check_result(outcome: SuiteOutcome, settings: Settings, key: dg.AssetCheckKe
         severity=severity,
         description=(f"suite {outcome.suite} on {validated}: " + "; ".join(f.describe() for f in shown)) if shown
                     else _all_met(outcome, validated),
-        metadata={
+        metadata=_counts(outcome) | {
             "suite": outcome.suite,
-            "rows_validated": dg.MetadataValue.int(outcome.rows),
-            "rows_sampled_from": dg.MetadataValue.int(outcome.sampled_from or outcome.rows),
-            "rows_unchanged_since_audited_build": dg.MetadataValue.int(outcome.unchanged_since[1] if outcome.unchanged_since else 0),
             "failed_expectations": dg.MetadataValue.json(failures),
             "data_docs": dg.MetadataValue.path(str(data_docs_index(settings))),
         },
     )
+
+
+def _counts(outcome: SuiteOutcome) -> dict[str, dg.MetadataValue]:
+    """Only the counts that mean something for this check: a plot of a count that is not one misleads."""
+    counts = {"rows_validated": dg.MetadataValue.int(outcome.rows)}
+    if outcome.sampled_from:
+        counts["rows_sampled_from"] = dg.MetadataValue.int(outcome.sampled_from)
+    if outcome.unchanged_since:
+        counts["rows_unchanged_since_audited_build"] = dg.MetadataValue.int(outcome.unchanged_since[1])
+    return counts
 
 
 def _all_met(outcome: SuiteOutcome, validated: str) -> str:

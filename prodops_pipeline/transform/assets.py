@@ -21,6 +21,7 @@ from .fact_days import FACT_OF, fact_days, newest_loads
 from .project import dbt_project
 from .spark_tables import expose_spark_tables
 from .targets import keep_partial_parse, prune_run_targets
+from .tested_rows import record_tested_rows
 from .translator import ProdopsTranslator
 
 # Each check once: a mart's row-level rules are checked by its Great Expectations suite, which gates the
@@ -60,6 +61,9 @@ def prodops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, c
     yield from invocation.stream()
     if config_now.engine == "spark":  # the audit and the publish read Spark's tables through DuckDB
         expose_spark_tables(config_now, invocation.target_path / "manifest.json")
+    else:
+        record_tested_rows(config_now.warehouse, invocation.get_artifact("manifest.json"),
+                           invocation.get_artifact("run_results.json"), config_now.duckdb_config())
     facts = [model for model in FACT_OF if dg.AssetKey(model) in context.selected_asset_keys]
     for model, (days, changed) in fact_days(config_now.warehouse, before, facts).items():
         report_days(context, dg.AssetKey(model), days, changed)

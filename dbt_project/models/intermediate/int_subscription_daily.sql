@@ -29,6 +29,7 @@ select
     max(case when is_trial then 1 else 0 end) = 1 as is_trialing,
     cast(coalesce(sum(case when not is_trial then mrr end), 0) as decimal(18, 4)) as mrr,
     sum(case when not is_trial then seats end) as seats,
-    min(case when not is_trial then renewal_date end) as renewal_date
+    min(case when not is_trial then renewal_date end) as renewal_date,
+    {{ written_at() }} as _written_at
 from running
 group by account_id, day

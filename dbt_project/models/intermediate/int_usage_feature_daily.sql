@@ -2,7 +2,7 @@
 -- for every user (customers are selected on reading: int_feature_usage_daily).
 -- Incremental by day: see macro rebuild_from_day.
 {{ config(replace_by('day')) }}
-{{ config(tags=['daily']) }}
+{{ config(tags=['daily'], on_schema_change='append_new_columns', post_hook="{{ stamp_unstamped_rows() }}") }}
 
 with events as (
     select user_id, account_id, feature_key, occurred_at, feature_use_count, loaded_at, {{ reporting_day('occurred_at') }} as day
@@ -22,6 +22,7 @@ select
     sum(feature_use_count) as uses,
     min(occurred_at) as first_used_at,
     max(occurred_at) as last_used_at,
-    max(loaded_at) as loaded_at
+    max(loaded_at) as loaded_at,
+    {{ written_at() }} as _written_at
 from events
 group by user_id, account_id, feature_key, day

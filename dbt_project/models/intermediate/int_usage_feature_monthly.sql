@@ -4,6 +4,7 @@
 -- feature at two accounts on one day can be counted once (macro distinct_days_of_masks).
 -- Incremental by month: see macro rebuild_from_month.
 {{ config(replace_by('month_start')) }}
+{{ config(on_schema_change='append_new_columns', post_hook="{{ stamp_unstamped_rows() }}") }}
 
 select
     user_id,
@@ -17,7 +18,8 @@ select
     max(day) as last_use_day,
     min(first_used_at) as first_used_at,
     max(last_used_at) as last_used_at,
-    max(loaded_at) as loaded_at
+    max(loaded_at) as loaded_at,
+    {{ written_at() }} as _written_at
 from {{ ref('int_usage_feature_daily') }}
 {% if is_incremental() -%}
 where month_start >= {{ rebuild_from_month(ref('int_usage_feature_daily'), 'last_use_day') }}

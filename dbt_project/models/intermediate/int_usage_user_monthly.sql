@@ -3,6 +3,7 @@
 -- instead of scanning every day of the history. Incremental by month: only the months that received data
 -- (and the lookback's) are rebuilt, see macro rebuild_from_month.
 {{ config(replace_by('month_start')) }}
+{{ config(on_schema_change='append_new_columns', post_hook="{{ stamp_unstamped_rows() }}") }}
 
 select
     user_id,
@@ -12,7 +13,8 @@ select
     sum(events) as events,
     min(day) as first_active_day,
     max(day) as last_active_day,
-    max(loaded_at) as loaded_at
+    max(loaded_at) as loaded_at,
+    {{ written_at() }} as _written_at
 from {{ ref('int_usage_user_daily') }}
 {% if is_incremental() -%}
 where month_start >= {{ rebuild_from_month(ref('int_usage_user_daily'), 'last_active_day') }}

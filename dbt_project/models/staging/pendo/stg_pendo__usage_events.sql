@@ -52,6 +52,7 @@ select
     cast(case bucket_kind when 'all' then num_events else 0 end as {{ dbt.type_int() }}) as event_count,
     cast(case bucket_kind when 'feature' then num_events else 0 end as {{ dbt.type_int() }}) as feature_use_count,
     loaded_at,
-    source_file
+    source_file,
+    {{ written_at() }} as _written_at
 from latest
 where num_events > 0

@@ -4,7 +4,7 @@
 -- with changed content replaces the rows of its earlier version. Each row is one event (event_count; a
 -- vendor's hourly buckets stand for many). A table built before event_count existed is rebuilt whole.
 {{ config(replace_by('source_file')) }}
-{{ config(tags=['daily'], on_schema_change='append_new_columns') }}
+{{ config(tags=['daily'], on_schema_change='append_new_columns', post_hook="{{ stamp_unstamped_rows() }}") }}
 
 with source as (
     select * from {{ source('prodops', 'usage_events') }}
@@ -54,7 +54,8 @@ select
     cast(case when event_name = 'feature_used' and feature_key is not null then 1 else 0 end as {{ dbt.type_int() }})
         as feature_use_count,
     loaded_at,
-    source_file
+    source_file,
+    {{ written_at() }} as _written_at
 from renamed
 where delivery_number = 1
 {% if is_incremental() %}
