@@ -26,8 +26,9 @@ JUDGING = ("PRODOPS_SOURCE_TIMEZONE", "PRODOPS_CURRENCY", "PRODOPS_SYSTEMS", "ac
 # again once, instead of keeping rows landed under the old rules beside rows landed under the new.
 LANDING_RULES = "2: answers to NPS questions judged as scores; Pendo visitors the CRM lacks quarantined"
 # Changed whenever a model's tables change their layout in a way an incremental build cannot take over (a
-# table becoming partitioned): every model is then rebuilt once, instead of appending to the old layout.
-TABLE_LAYOUT = "2: on Spark, the incremental usage marts partitioned by their period"
+# table becoming partitioned, a column every row must carry): every model is then rebuilt once, instead of
+# appending to the old layout. 2: on Spark, the incremental usage marts partitioned by their period.
+TABLE_LAYOUT = "3: the large incremental tables stamp each row with the build that wrote it (_written_at)"
 # how the warehouse buckets time, defines its models and lays out their tables
 REPORTING = ("PRODOPS_TIMEZONE", "dbt vars", "table layout")
 DBT_PROJECT_FILE = CHECKOUT_ROOT / "dbt_project" / "dbt_project.yml"

@@ -312,3 +312,40 @@ def test_grain_tests_read_the_rows_written_since_they_passed_and_find_a_new_row_
             con.execute(f"delete from {table} where _written_at > (select max(written_through) from "
                         f"intermediate.prodops__tested_through where model_name = '{model}')")
     assert run_assets(settings, selection=checks).success
+
+
+PREVIOUS_LAYOUT = "2: on Spark, the incremental usage marts partitioned by their period"  # before the stamps
+
+
+def test_a_warehouse_built_before_the_stamps_is_rebuilt_whole_once_and_its_grain_tests_read_it_whole(published):
+    """A warehouse built by a version without `_written_at` (and its earlier table layout): the next build
+    rebuilds every model, so every row gets that build's stamp, and the grain tests read every row before
+    recording the tables. Its incremental tables take the column in one go, the subscription days included,
+    whose appending build would otherwise delete rows and then alter the table in one transaction."""
+    from prodops_pipeline import settings_change
+
+    settings, sources = published
+    staged = f"{STAMPED['stg_prodops__usage_events']}.stg_prodops__usage_events"
+    old_events = warehouse_rows(settings, f"select count(*) from {staged}")[0][0]
+    with duckdb.connect(str(settings.warehouse)) as con:
+        for model, schema in STAMPED.items():
+            con.execute(f"alter table {schema}.{model} drop column _written_at")
+    record = settings_change.warehouse_record(settings)
+    record.write_text(json.dumps({**json.loads(record.read_text()), "table layout": PREVIOUS_LAYOUT}))
+    before = grain_records(settings)
+
+    generate("small", SEED, sources, end=END + timedelta(days=1))
+    outcome = run_assets(settings)
+    assert outcome.success, outcome.failures
+    stamps = set()
+    for model, schema in STAMPED.items():
+        (oldest, newest), = warehouse_rows(settings, f"select min(_written_at), max(_written_at) from {schema}.{model}")
+        assert oldest == newest is not None, model  # every row, old days included, written by this build
+        # so every key was read by its grain tests: all rows are stamped after the records they started from
+        assert all(oldest > through for (tested, _), through in before.items() if tested == model), model
+        stamps.add(newest)
+    assert len(stamps) == 1
+    assert {grain_records(settings)[key] for key in GRAIN_TESTS} == stamps
+    earlier_loads = f"select count(*) from {staged} where loaded_at < (select max(loaded_at) from {staged})"
+    assert warehouse_rows(settings, earlier_loads) == [(old_events,)]
+    assert settings_change.pending_changes(settings) == []

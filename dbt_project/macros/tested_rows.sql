@@ -5,27 +5,18 @@
     transform/tested_rows.py). A key of those rows is counted over the whole table, so a new row that repeats
     an old one is found. By induction the table holds no repeated key: it held none when the test last passed,
     and every row written since is among those read. A failed test records nothing, so the next build reads
-    its rows again; a rebuild from scratch stamps every row. A table without a record, or with rows that have
-    no stamp, is tested whole. -#}
+    its rows again; a rebuild from scratch stamps every row (a warehouse built before the stamps existed is
+    rebuilt whole once: settings_change.TABLE_LAYOUT). A table without a record, or with rows that have no
+    stamp, is tested whole. -#}
 
-{#- The stamp of this build, as a SQL literal: the same for every row it writes. -#}
+{#- A timestamp as a SQL literal, from its text (YYYY-MM-DD HH:MM:SS[.ffffff]). -#}
+{% macro timestamp_literal(text) -%}
+    cast('{{ text }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- The stamp of this build: the same for every row it writes. -#}
 {% macro written_at() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
-{%- endmacro %}
-
-{#- Post-hook: rows of a table built before it had `_written_at` get this build's stamp, so that this build's
-    tests read them (they were never read as written rows) and later builds need not. -#}
-{% macro stamp_unstamped_rows() -%}
-    {{ return(adapter.dispatch('stamp_unstamped_rows')()) }}
-{%- endmacro %}
-
-{% macro default__stamp_unstamped_rows() -%}
-    update {{ this }} set _written_at = {{ written_at() }} where _written_at is null
-{%- endmacro %}
-
-{#- Parquet tables on Spark take no update; their tests have no record and read the whole table. -#}
-{% macro spark__stamp_unstamped_rows() -%}
-    select 1
+    {{ timestamp_literal(run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f")) }}
 {%- endmacro %}
 
 {#- The name a grain test is recorded under: the test and its columns. -#}
@@ -44,16 +35,17 @@
     {%- if record is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {#- a record outliving the table's column (a model that no longer stamps) reads the whole table -#}
     {%- set query -%}
         select max(written_through) from {{ record }}
         where model_name = '{{ model.identifier }}' and test = '{{ tested_rows_key(test_name, columns) }}'
+            and exists (select 1 from information_schema.columns
+                        where table_catalog = '{{ model.database }}' and table_schema = '{{ model.schema }}'
+                            and table_name = '{{ model.identifier }}'
+                            and lower(column_name) = '_written_at')
     {%- endset -%}
     {%- set through = run_query(query).rows[0][0] -%}
-    {%- if through is none
-           or '_written_at' not in (adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list) -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return("cast('" ~ through ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+    {{ return(none if through is none else timestamp_literal(through)) }}
 {%- endmacro %}
 
 {#- dbt's unique test, reading the keys of the rows written since it last passed where it can. -#}

@@ -17,7 +17,7 @@ RECORD = "intermediate.prodops__tested_through"
 STAMP = "_written_at"
 
 
-def test_key(node: dict[str, Any]) -> str | None:
+def grain_test_key(node: dict[str, Any]) -> str | None:
     """A grain test's key in the record, as macro tested_rows_key writes it; None for other tests."""
     metadata = node.get("test_metadata") or {}
     kwargs = metadata.get("kwargs") or {}
@@ -35,7 +35,7 @@ def passed_grain_tests(manifest: dict[str, Any], run_results: dict[str, Any]) ->
     passed = []
     for result in run_results.get("results", []):
         node = manifest["nodes"].get(result["unique_id"], {})
-        key = test_key(node) if result.get("status") == "pass" else None
+        key = grain_test_key(node) if result.get("status") == "pass" else None
         tested = manifest["nodes"].get(node.get("attached_node") or "") if key else None
         if tested:
             passed.append((tested["schema"], tested.get("alias") or tested["name"], key))
@@ -60,7 +60,8 @@ def record_tested_rows(warehouse: Path, manifest: dict[str, Any], run_results: d
         rows = [(table, key, newest[schema, table]) for schema, table, key in passed if (schema, table) in newest]
         con.execute("begin transaction")
         con.execute(f"create table if not exists {RECORD} (model_name varchar, test varchar, written_through timestamp)")
-        con.executemany(f"delete from {RECORD} where model_name = ? and test = ?", [row[:2] for row in rows])
+        # a passed test of a table with unstamped rows keeps no earlier record: its next run reads the whole table
+        con.executemany(f"delete from {RECORD} where model_name = ? and test = ?", [(t, k) for _, t, k in passed])
         con.executemany(f"insert into {RECORD} values (?, ?, ?)", rows)
         con.execute("commit")
     return len(rows)

@@ -2,7 +2,7 @@
 -- for every user (customers are selected on reading: int_feature_usage_daily).
 -- Incremental by day: see macro rebuild_from_day.
 {{ config(replace_by('day')) }}
-{{ config(tags=['daily'], on_schema_change='append_new_columns', post_hook="{{ stamp_unstamped_rows() }}") }}
+{{ config(tags=['daily'], on_schema_change='append_new_columns') }}
 
 with events as (
     select user_id, account_id, feature_key, occurred_at, feature_use_count, loaded_at, {{ reporting_day('occurred_at') }} as day

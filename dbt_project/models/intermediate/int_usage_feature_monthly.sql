@@ -4,7 +4,7 @@
 -- feature at two accounts on one day can be counted once (macro distinct_days_of_masks).
 -- Incremental by month: see macro rebuild_from_month.
 {{ config(replace_by('month_start')) }}
-{{ config(on_schema_change='append_new_columns', post_hook="{{ stamp_unstamped_rows() }}") }}
+{{ config(on_schema_change='append_new_columns') }}
 
 select
     user_id,

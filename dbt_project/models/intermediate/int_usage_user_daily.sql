@@ -5,7 +5,7 @@
 -- without rebuilding the history. Incremental by day: see macro rebuild_from_day. A table built before
 -- last_event_at existed gets the column and is rebuilt whole by the next run.
 {{ config(replace_by('day')) }}
-{{ config(tags=['daily'], on_schema_change='append_new_columns', post_hook="{{ stamp_unstamped_rows() }}") }}
+{{ config(tags=['daily'], on_schema_change='append_new_columns') }}
 
 with events as (
     select user_id, account_id, occurred_at, event_count, loaded_at, {{ reporting_day('occurred_at') }} as day

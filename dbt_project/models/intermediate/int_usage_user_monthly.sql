@@ -3,7 +3,7 @@
 -- instead of scanning every day of the history. Incremental by month: only the months that received data
 -- (and the lookback's) are rebuilt, see macro rebuild_from_month.
 {{ config(replace_by('month_start')) }}
-{{ config(on_schema_change='append_new_columns', post_hook="{{ stamp_unstamped_rows() }}") }}
+{{ config(on_schema_change='append_new_columns') }}
 
 select
     user_id,

@@ -4,7 +4,7 @@
 -- with changed content replaces the rows of its earlier version. Each row is one event (event_count; a
 -- vendor's hourly buckets stand for many). A table built before event_count existed is rebuilt whole.
 {{ config(replace_by('source_file')) }}
-{{ config(tags=['daily'], on_schema_change='append_new_columns', post_hook="{{ stamp_unstamped_rows() }}") }}
+{{ config(tags=['daily'], on_schema_change='append_new_columns') }}
 
 with source as (
     select * from {{ source('prodops', 'usage_events') }}
