@@ -55,9 +55,9 @@ def change_a_plan(sources):
     periods.write_text("\n".join(lines) + "\n")
 
 
-def change_the_crm(sources):
-    """Delete an account, restore the deleted ones, and find a user to be staff: who counts as a
-    customer changes on every past day."""
+def change_the_crm(sources, moved_user):
+    """Delete an account, restore the deleted ones, find a user to be staff and move `moved_user` to account
+    acc_000004: who counts as a customer changes on every past day."""
     accounts, contacts = sources / "accounts" / "accounts.csv", sources / "contacts" / "contacts.csv"
     deleted = [line.split(",")[0] for line in accounts.read_text().splitlines() if line.endswith('"true"')]
     assert deleted, "the demo data has a deleted account to restore"
@@ -68,6 +68,10 @@ def change_the_crm(sources):
     people = contacts.read_text().splitlines()
     member = next(i for i, line in enumerate(people) if '"member","false"' in line and '"acc_000002"' in line)
     people[member] = people[member].replace('"member","false"', '"member","true"')  # a user turns out to be staff
+    mover = next(i for i, line in enumerate(people) if line.startswith(f'"{moved_user}",'))
+    fields = people[mover].split(",")
+    fields[1] = '"acc_000004"'
+    people[mover] = ",".join(fields)
     contacts.write_text("\n".join(people) + "\n")
 
 
@@ -106,7 +110,9 @@ def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothin
     generate("small", SEED, sources, end=END)
     late_user = add_late_event(sources, late_day)
     very_late_user = add_late_event(sources, very_late_day, "very-late-redelivery")
-    change_the_crm(sources)
+    moved_user, = warehouse_rows(settings, "select min(user_id) from main.user_feature_adoption "
+                                           "where account_id not in ('acc_000001', 'acc_000002', 'acc_000004')")[0]
+    change_the_crm(sources, moved_user)
     change_a_plan(sources)
     dropped, moved = re_export_a_day_file(sources, re_exported_day)
     user_day = "select coalesce(sum(events), 0) from intermediate.int_usage_user_{grain} where user_id = '{user}' and {day}"
@@ -133,6 +139,12 @@ def test_a_night_after_downtime_equals_a_full_rebuild_and_a_rerun_changes_nothin
         == [(re_exported_day - timedelta(days=5),)]
     # account health rebuilt the account-weeks whose measures changed (and those 4 weeks later), not all of them
     assert 0 < len(rebuilt_health_weeks(settings)) < warehouse_rows(settings, "select count(*) from main.account_health")[0][0] / 2
+    # user feature adoption rebuilt the users whose rows can have changed (the one who moved among them), not all
+    rebuilt_users = {user for user, in warehouse_rows(settings, "select user_id from intermediate.user_feature_adoption__rebuilt_users")}
+    adopters = {user for user, in warehouse_rows(settings, "select distinct user_id from main.user_feature_adoption")}
+    assert moved_user in rebuilt_users and 0 < len(rebuilt_users & adopters) < len(adopters)
+    assert warehouse_rows(settings, f"select distinct account_id from main.user_feature_adoption "
+                                    f"where user_id = '{moved_user}'") == [("acc_000004",)]
     incremental = published_content(settings)
 
     assert run_assets(settings).success  # nothing new
@@ -204,8 +216,8 @@ def test_new_days_and_a_late_event_rebuild_only_what_they_change_and_equal_a_ful
 
     assert run_assets(settings, full_refresh=True).success
     assert published_content(settings) == incremental, "incremental marts differ from a full rebuild"
-    assert warehouse_rows(settings, "select count(*) from information_schema.tables "
-                                    "where table_name = 'account_health__rebuilt'") == [(0,)]
+    assert warehouse_rows(settings, "select count(*) from information_schema.tables where table_name in "
+                                    "('account_health__rebuilt', 'user_feature_adoption__rebuilt_users')") == [(0,)]
 
 
 def test_a_backfill_rebuilds_only_its_days_and_a_new_fact_column_is_filled_on_every_day(tmp_path, pipeline_env):

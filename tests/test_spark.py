@@ -76,7 +76,11 @@ def thrift_server(settings: Settings, log: Path):
         yield f"127.0.0.1:{port}"
     finally:
         server.terminate()
-        server.wait(timeout=60)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # its shutdown hooks can hang on a loaded machine; the test is done
+            server.kill()
+            server.wait()
 
 
 def spark_functions(address: str) -> set[str]:

@@ -1,4 +1,10 @@
 -- One row per user x feature ever used, rolled up from the monthly partial.
+-- Incremental (macros/user_marts.sql): rebuilt for the users whose rows can have changed, over their whole history.
+-- depends_on: {{ ref('int_usage_feature_daily') }}, {{ ref('int_usage_user_daily') }}, {{ ref('int_usage_user_monthly') }}
+-- depends_on: {{ ref('int_calendar_days') }}, {{ ref('int_customer_accounts') }}
+{% set rebuild = {'grain': 'day', 'dimensions': {'int_features': {'first_day': "cast('0001-01-01' as date)"}}} %}
+{{ config(user_mart_config(rebuild)) }}
+
 with usage as (
     select
         user_id,
@@ -9,6 +15,7 @@ with usage as (
         max(last_use_day) as last_use_day,
         sum(uses) as uses
     from {{ ref('int_feature_usage_monthly') }}
+    {{ rebuilt_users_only(rebuild) }}
     group by user_id, feature_key
 ),
 
@@ -16,6 +23,7 @@ with usage as (
 month_days as (
     select user_id, feature_key, {{ distinct_days_of_masks('active_day_mask') }} as active_days
     from {{ ref('int_feature_usage_monthly') }}
+    {{ rebuilt_users_only(rebuild) }}
     group by user_id, feature_key, month_start
 ),
 
@@ -26,7 +34,9 @@ active_days as (
 ),
 
 first_activity as (
-    select user_id, min(first_active_day) as first_active_day from {{ ref('int_user_activity_monthly') }} group by user_id
+    select user_id, min(first_active_day) as first_active_day from {{ ref('int_user_activity_monthly') }}
+    {{ rebuilt_users_only(rebuild) }}
+    group by user_id
 )
 
 select
