@@ -43,14 +43,11 @@
         create table {{ rebuilt }} as
         select user_id from {{ ref('int_usage_feature_daily') }} where day >= {{ plan.from_day }}
         union
-        -- a reporting day starts at most a day from its date in UTC
-        select user_id from {{ this }} where last_used_at >= cast({{ dbt.dateadd('day', -1, plan.from_day) }} as timestamp)
-        union
-        select user_id from (
-            select user_id, account_id from {{ this }}
-            {{ dbt.except() }}
-            select user_id, account_id from {{ ref('int_customer_users') }}
-        ) as moved
+        -- a reporting day starts at most a day from its date in UTC; a user whose account changed was moved
+        select m.user_id from {{ this }} as m
+        where m.last_used_at >= cast({{ dbt.dateadd('day', -1, plan.from_day) }} as timestamp)
+            or not exists (select 1 from {{ ref('int_customer_users') }} as c
+                           where c.user_id = m.user_id and c.account_id = m.account_id)
         {%- if plan.accounts_touched %}
         union
         select user_id from {{ ref('int_usage_user_monthly') }}
@@ -65,8 +62,8 @@
 {%- endmacro %}
 
 {#- The condition (with its `where`) that keeps the rows of the users the build rebuilds; nothing in a whole build. -#}
-{% macro rebuilt_users_only(rebuild, column='user_id') -%}
+{% macro rebuilt_users_only(rebuild) -%}
     {%- if is_incremental() and not usage_mart_plan(rebuild).full -%}
-        where {{ column }} in (select user_id from {{ mart_state('rebuilt_users') }})
+        where user_id in (select user_id from {{ mart_state('rebuilt_users') }})
     {%- endif -%}
 {%- endmacro %}
