@@ -131,11 +131,21 @@ def _run_assets(settings: Settings, instance: dg.DagsterInstance, selection, ful
             continue
         blocking = evaluation.severity == dg.AssetCheckSeverity.ERROR
         line = (f"{'check' if blocking else 'warning from'} {evaluation.asset_key.to_user_string()}:"
-                f"{evaluation.check_name}{' failed' if blocking else ''}"
+                f"{evaluation.check_name}{' failed' if blocking else ''}{_dbt_test_outcome(evaluation.metadata)}"
                 + (f": {evaluation.description}" if evaluation.description else ""))
         (failures if blocking else warnings).append(line)
     return RunOutcome(result.success and not failures, result.run_id, failures, log_path, warnings,
                       _not_run(defs, selection, result))
+
+
+def _dbt_test_outcome(metadata: dict) -> str:
+    """How a dbt test's check failed, from dagster-dbt's metadata: its rows found, or an error running it
+    (whose message is in the run's log)."""
+    status = getattr(metadata.get("status"), "value", None)
+    rows = getattr(metadata.get("dagster_dbt/failed_row_count"), "value", None)
+    if status == "error":
+        return " (the test could not run: dbt's error is in the run's log)"
+    return f" (dbt: got {rows:,} result{'s' if rows != 1 else ''}, expected none)" if isinstance(rows, int) and rows else ""
 
 
 def _named_job(selection) -> str | None:

@@ -122,6 +122,14 @@ def published(baseline, tmp_path, pipeline_env):
     return settings, tmp_path / "copy" / "sources"
 
 
+def failure_report(outcome) -> str:
+    """A failed run's failures and what dbt printed about them in the run's log (its summary of errors and
+    failed tests), for an assertion message that explains itself on CI."""
+    text = outcome.log_path.read_text(errors="replace") if outcome.log_path and outcome.log_path.exists() else ""
+    summaries = [part.split("\nDone. PASS=", 1)[0] for part in text.split("\nCompleted with ")[1:]]
+    return "\n".join([*outcome.failures, *(f"dbt: Completed with {summary}" for summary in summaries)])
+
+
 def published_content(settings: Settings) -> dict[str, list]:
     with duckdb.connect(str(settings.analyst_database), read_only=True) as con:
         tables = [r[0] for r in con.sql("select table_name from information_schema.tables where table_name <> '_build'").fetchall()]

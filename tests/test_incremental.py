@@ -315,7 +315,8 @@ def test_grain_tests_read_the_rows_written_since_they_passed_and_find_a_new_row_
         outcome = run_assets(settings, selection=checks)
         assert not outcome.success
         failed = " ".join(outcome.failures)
-        assert "unique_stg_prodops__usage_events_event_id" in failed, outcome.failures
+        # the line says how it failed: the one key repeated, found by the test (not an error running it)
+        assert "unique_stg_prodops__usage_events_event_id failed (dbt: got 1 result, expected none)" in failed, outcome.failures
         assert "unique_combination_int_usage_user_daily_user_id__account_id__day" in failed, outcome.failures
         assert grain_records(settings) == after
     with duckdb.connect(str(settings.warehouse)) as con:

@@ -26,7 +26,8 @@ from prodops_pipeline.runner import run_assets
 from prodops_pipeline.settings import Settings
 from prodops_pipeline.transform.project import dbt_project, spark_java_options, spark_metastore_url
 
-from .conftest import SEED, SYSTEM_SELECTIONS, dbt_under_each_selection, published_content, run_every_unit_test, written_unit_tests
+from .conftest import (SEED, SYSTEM_SELECTIONS, dbt_under_each_selection, failure_report, published_content,
+                       run_every_unit_test, written_unit_tests)
 from .spark_sql import SPARK_FUNCTIONS, not_spark
 
 # three months (the demo starts on 1 November 2025): enough for month-over-month retention, and the
@@ -140,14 +141,14 @@ def test_the_marts_built_on_spark_equal_duckdbs_and_a_spark_refresh_of_a_new_day
     generate("small", SEED, sources, end=END - timedelta(days=1))
     duckdb_settings = pipeline_env(sources)
     outcome = run_assets(duckdb_settings)
-    assert outcome.success, outcome.failures
+    assert outcome.success, failure_report(outcome)
     on_duckdb = to_9_decimals(published_content(duckdb_settings))
     staff_user, staff_first_day = a_customer_user_first_active_late(duckdb_settings)
 
     monkeypatch.setenv("PRODOPS_ENGINE", "spark")  # the same home and raw zone; Spark's own warehouse
     spark_settings = Settings.from_env()
     outcome = run_assets(spark_settings)
-    assert outcome.success, outcome.failures
+    assert outcome.success, failure_report(outcome)
     on_spark = to_9_decimals(published_content(spark_settings))
     assert sorted(on_spark) == sorted(on_duckdb) and len(on_spark) >= 15
     for mart in on_duckdb:
@@ -181,7 +182,7 @@ def test_the_marts_built_on_spark_equal_duckdbs_and_a_spark_refresh_of_a_new_day
         generate("small", SEED, sources, end=END)  # one more day arrives
         found_to_be_staff(sources, staff_user)  # and the CRM changes who counts as a customer from an earlier day
         outcome = run_assets(server_settings)
-        assert outcome.success, outcome.failures
+        assert outcome.success, failure_report(outcome)
     refreshed_on_spark = to_9_decimals(published_content(server_settings))
     # the refresh rebuilt the usage marts from the first day the CRM change reaches (every account from there:
     # Parquet partitions are replaced whole), and left their first period's files as the full build wrote them

@@ -78,17 +78,10 @@
     {{ return({'full': false}) }}
 {%- endmacro %}
 
-{#- Pre-hook statements: steps 0 and 1 write the account-weeks the build rebuilds, step 2 deletes their rows
-    (all rows, when it rebuilds the mart whole). -#}
-{% macro forget_rebuilt_health_weeks(step) -%}
-    {%- set rebuilt = mart_state('rebuilt') -%}
-    {%- if not is_incremental() or (step < 2 and health_weeks_plan().full) -%}
-        select 1
-    {%- elif step == 0 -%}
-        drop table if exists {{ rebuilt }}
-    {%- elif step == 1 -%}
+{#- A hook statement of the record of the account-weeks the build rebuilds (rebuilt_keys_hook). -#}
+{% macro forget_rebuilt_health_weeks(record, step) -%}
+    {%- call rebuilt_keys_hook(record, step, health_weeks_plan().full, ['account_id', 'as_of_date']) -%}
         {%- set columns = health_measure_columns() | join(', ') -%}
-        create table {{ rebuilt }} as
         with changed as (
             select distinct account_id, as_of_date
             from ({{ symmetric_difference('select ' ~ columns ~ ' from (' ~ health_measures() ~ ') as m',
@@ -97,13 +90,7 @@
         select account_id, as_of_date from changed
         union
         select account_id, cast({{ dbt.dateadd('day', 28, 'as_of_date') }} as date) from changed
-    {%- else -%}
-        delete from {{ this }}
-        {%- if not health_weeks_plan().full %}
-        where exists (select 1 from {{ rebuilt }} as r
-                      where r.account_id = {{ this }}.account_id and r.as_of_date = {{ this }}.as_of_date)
-        {%- endif %}
-    {%- endif -%}
+    {%- endcall -%}
 {%- endmacro %}
 
 {#- The account-weeks a build scores, on the measures relation `measures`: those it rebuilds and the ones four
@@ -120,15 +107,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- One post-hook statement: for `rebuilt`, a whole rebuild drops the record of the account-weeks an earlier
-    build rebuilt; a dimension's copy is written as a usage mart's (remember_usage_mart_input). -#}
+{#- One post-hook statement: for `rebuilt`, the record's (step 3 of forget_rebuilt_health_weeks); a dimension's
+    copy is written as a usage mart's (remember_usage_mart_input). -#}
 {% macro remember_health_weeks_input(what, step) -%}
     {%- if what == 'rebuilt' -%}
-        {%- if is_incremental() and not health_weeks_plan().full -%}
-        select 1
-        {%- else -%}
-        drop table if exists {{ mart_state('rebuilt') }}
-        {%- endif -%}
+        {{ forget_rebuilt_health_weeks(what, 3) }}
     {%- else -%}
         {{ remember_usage_mart_input({}, what, step) }}
     {%- endif -%}
@@ -144,8 +127,7 @@
         {%- do records.append((what, 2)) -%}
     {%- endfor -%}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'append', 'on_schema_change': 'append_new_columns',
-               'pre_hook': ["{{ forget_rebuilt_health_weeks(0) }}", "{{ forget_rebuilt_health_weeks(1) }}",
-                            "{{ forget_rebuilt_health_weeks(2) }}"],
+               'pre_hook': numbered_hooks('forget_rebuilt_health_weeks(', [('rebuilt', 3)]),
                'post_hook': numbered_hooks('remember_health_weeks_input(', records)}) }}
 {%- endmacro %}
 

@@ -274,6 +274,34 @@
     {{ return(hooks) }}
 {%- endmacro %}
 
+{#- One hook statement of a model rebuilt only for the keys whose rows can have changed, kept in the record
+    `mart_state(record)` (a key per row, `key_columns`). Pre-hook steps 0 and 1 write the record from the query
+    in the call's body (rendered only then), step 2 deletes the model's rows of those keys (all of its rows when
+    `full`); post-hook step 3: a whole rebuild drops the record an earlier build left. -#}
+{% macro rebuilt_keys_hook(record, step, full, key_columns) -%}
+    {%- set rebuilt = mart_state(record) -%}
+    {%- if step == 3 -%}
+        {%- if is_incremental() and not full -%}
+        select 1
+        {%- else -%}
+        drop table if exists {{ rebuilt }}
+        {%- endif -%}
+    {%- elif not is_incremental() or (step < 2 and full) -%}
+        select 1
+    {%- elif step == 0 -%}
+        drop table if exists {{ rebuilt }}
+    {%- elif step == 1 -%}
+        create table {{ rebuilt }} as
+        {{ caller() }}
+    {%- else -%}
+        delete from {{ this }}
+        {%- if not full %}
+        where exists (select 1 from {{ rebuilt }} as r
+                      where {% for column in key_columns %}r.{{ column }} = {{ this }}.{{ column }}{{ ' and ' if not loop.last }}{% endfor %})
+        {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The config of an incremental usage mart: `{{ config(usage_mart_config(rebuild)) }}`. -#}
 {% macro usage_mart_config(rebuild) -%}
     {%- set config = {'materialized': 'incremental', 'incremental_strategy': 'append',

@@ -11,11 +11,9 @@
 
 {% macro default__user_mart_config(rebuild) -%}
     {%- set config = usage_mart_config(rebuild) -%}
-    {%- set steps = [] -%}
-    {%- for step in range(4) -%}
-        {%- do steps.append("{{ forget_rebuilt_users(" ~ rebuild ~ ", " ~ step ~ ") }}") -%}
-    {%- endfor -%}
-    {%- do config.update({'pre_hook': steps[:3], 'post_hook': config.post_hook + steps[3:]}) -%}
+    {%- set call = 'forget_rebuilt_users(' ~ rebuild ~ ', ' -%}
+    {%- do config.update({'pre_hook': numbered_hooks(call, [('rebuilt_users', 3)]),
+                          'post_hook': config.post_hook + ["{{ " ~ call ~ "'rebuilt_users', 3) }}"]}) -%}
     {{ return(config) }}
 {%- endmacro %}
 
@@ -23,24 +21,10 @@
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
 
-{#- Pre-hook statements: steps 0 and 1 write the users the build rebuilds, step 2 deletes their rows (all rows,
-    when it rebuilds the mart whole). Post-hook step 3: a whole rebuild drops the record of the users an earlier
-    build rebuilt. -#}
-{% macro forget_rebuilt_users(rebuild, step) -%}
-    {%- set rebuilt = mart_state('rebuilt_users') -%}
+{#- A hook statement of the record of the users the build rebuilds (rebuilt_keys_hook). -#}
+{% macro forget_rebuilt_users(rebuild, record, step) -%}
     {%- set plan = usage_mart_plan(rebuild) -%}
-    {%- if step == 3 -%}
-        {%- if is_incremental() and not plan.full -%}
-        select 1
-        {%- else -%}
-        drop table if exists {{ rebuilt }}
-        {%- endif -%}
-    {%- elif not is_incremental() or (step < 2 and plan.full) -%}
-        select 1
-    {%- elif step == 0 -%}
-        drop table if exists {{ rebuilt }}
-    {%- elif step == 1 -%}
-        create table {{ rebuilt }} as
+    {%- call rebuilt_keys_hook(record, step, plan.full, ['user_id']) -%}
         select user_id from {{ ref('int_usage_feature_daily') }} where day >= {{ plan.from_day }}
         union
         -- a reporting day starts at most a day from its date in UTC; a user whose account changed was moved
@@ -53,12 +37,7 @@
         select user_id from {{ ref('int_usage_user_monthly') }}
         where account_id in (select account_id from ({{ changed_customers() }}) as c)
         {%- endif %}
-    {%- else -%}
-        delete from {{ this }}
-        {%- if not plan.full %}
-        where user_id in (select user_id from {{ rebuilt }})
-        {%- endif %}
-    {%- endif -%}
+    {%- endcall -%}
 {%- endmacro %}
 
 {#- The condition (with its `where`) that keeps the rows of the users the build rebuilds; nothing in a whole build. -#}
