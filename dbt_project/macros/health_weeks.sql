@@ -107,28 +107,20 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- One post-hook statement: for `rebuilt`, the record's (step 3 of forget_rebuilt_health_weeks); a dimension's
-    copy is written as a usage mart's (remember_usage_mart_input). -#}
-{% macro remember_health_weeks_input(what, step) -%}
-    {%- if what == 'rebuilt' -%}
-        {{ forget_rebuilt_health_weeks(what, 3) }}
-    {%- else -%}
-        {{ remember_usage_mart_input({}, what, step) }}
-    {%- endif -%}
-{%- endmacro %}
-
 {% macro health_weeks_config() -%}
     {{ return(adapter.dispatch('health_weeks_config')()) }}
 {%- endmacro %}
 
 {% macro default__health_weeks_config() -%}
-    {%- set records = [('rebuilt', 1)] -%}
+    {%- set hooks = rebuilt_keys_hooks('forget_rebuilt_health_weeks(', 'rebuilt') -%}
+    {%- set copies = [] -%}
     {%- for what in health_dimensions() -%}
-        {%- do records.append((what, 2)) -%}
+        {%- do copies.append((what, 2)) -%}
     {%- endfor -%}
+    {#- a dimension's copy is written as a usage mart's -#}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'append', 'on_schema_change': 'append_new_columns',
-               'pre_hook': numbered_hooks('forget_rebuilt_health_weeks(', [('rebuilt', 3)]),
-               'post_hook': numbered_hooks('remember_health_weeks_input(', records)}) }}
+               'pre_hook': hooks.pre,
+               'post_hook': hooks.post + numbered_hooks('remember_usage_mart_input({}, ', copies)}) }}
 {%- endmacro %}
 
 {% macro spark__health_weeks_config() -%}

@@ -268,16 +268,26 @@
     {%- set hooks = [] -%}
     {%- for what, steps in records -%}
         {%- for step in range(steps) -%}
-            {%- do hooks.append("{{ " ~ call ~ "'" ~ what ~ "', " ~ step ~ ") }}") -%}
+            {%- do hooks.append(numbered_hook(call, what, step)) -%}
         {%- endfor -%}
     {%- endfor -%}
     {{ return(hooks) }}
+{%- endmacro %}
+
+{% macro numbered_hook(call, what, step) -%}
+    {{ return("{{ " ~ call ~ "'" ~ what ~ "', " ~ step ~ ") }}") }}
 {%- endmacro %}
 
 {#- One hook statement of a model rebuilt only for the keys whose rows can have changed, kept in the record
     `mart_state(record)` (a key per row, `key_columns`). Pre-hook steps 0 and 1 write the record from the query
     in the call's body (rendered only then), step 2 deletes the model's rows of those keys (all of its rows when
     `full`); post-hook step 3: a whole rebuild drops the record an earlier build left. -#}
+{#- The hooks of such a model, whose hook macro `call` (as numbered_hooks takes it) calls rebuilt_keys_hook:
+    {'pre': steps 0 to 2, 'post': step 3}. -#}
+{% macro rebuilt_keys_hooks(call, record) -%}
+    {{ return({'pre': numbered_hooks(call, [(record, 3)]), 'post': [numbered_hook(call, record, 3)]}) }}
+{%- endmacro %}
+
 {% macro rebuilt_keys_hook(record, step, full, key_columns) -%}
     {%- set rebuilt = mart_state(record) -%}
     {%- if step == 3 -%}

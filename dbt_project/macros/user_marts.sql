@@ -11,9 +11,8 @@
 
 {% macro default__user_mart_config(rebuild) -%}
     {%- set config = usage_mart_config(rebuild) -%}
-    {%- set call = 'forget_rebuilt_users(' ~ rebuild ~ ', ' -%}
-    {%- do config.update({'pre_hook': numbered_hooks(call, [('rebuilt_users', 3)]),
-                          'post_hook': config.post_hook + ["{{ " ~ call ~ "'rebuilt_users', 3) }}"]}) -%}
+    {%- set hooks = rebuilt_keys_hooks('forget_rebuilt_users(' ~ rebuild ~ ', ', 'rebuilt_users') -%}
+    {%- do config.update({'pre_hook': hooks.pre, 'post_hook': config.post_hook + hooks.post}) -%}
     {{ return(config) }}
 {%- endmacro %}
 
